@@ -1,0 +1,3 @@
+//! The end-to-end test binary: one binary, modules inside, so the workspace links it once.
+
+mod spec_coverage;

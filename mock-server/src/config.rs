@@ -1,0 +1,574 @@
+//! Command-line and environment configuration of the mock.
+//!
+//! Every flag has an `EA_MOCK_*` twin because CI service containers are far easier to
+//! configure through the environment than through arguments.
+
+use std::fmt;
+
+use clap::{Parser, ValueEnum};
+
+/// The key accepted when no `--api-key` is given, so a zero-config mock is usable.
+pub const DEFAULT_API_KEY: &str = "ea-mock-key";
+
+/// Largest `--page-size`; bigger pages defeat the point of paging tests.
+pub const MAX_PAGE_SIZE: usize = 100_000;
+/// Largest `--subscriptions` per enrollment.
+pub const MAX_SUBSCRIPTIONS: usize = 1_000;
+/// Largest `--rows-per-day` per subscription.
+pub const MAX_ROWS_PER_DAY: u64 = 100_000;
+/// Largest `--latency-ms` (one minute); more would only make client timeouts fire.
+pub const MAX_LATENCY_MS: u64 = 60_000;
+
+/// How log lines are written.
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Settings of one mock-server process.
+#[derive(Parser, Clone, PartialEq)]
+#[command(
+    name = "ea-mock-server",
+    version,
+    about = "Impersonates the Azure EA Reporting API"
+)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "EA_MOCK_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, env = "EA_MOCK_PORT", default_value_t = 8080)]
+    pub port: u16,
+
+    /// Seed of all generated data: the same seed gives the same bytes.
+    #[arg(long, env = "EA_MOCK_SEED", default_value_t = 42)]
+    pub seed: u64,
+
+    /// Accepted API key (repeatable; the variable takes a comma-separated list).
+    /// Without any, the key `ea-mock-key` is accepted.
+    #[arg(
+        long = "api-key",
+        env = "EA_MOCK_API_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub api_keys: Vec<String>,
+
+    /// Enrollment number served (repeatable; the variable takes a comma-separated list).
+    #[arg(
+        long = "enrollment",
+        env = "EA_MOCK_ENROLLMENTS",
+        value_delimiter = ',',
+        default_value = "100"
+    )]
+    pub enrollments: Vec<String>,
+
+    /// Subscriptions per enrollment.
+    #[arg(long, env = "EA_MOCK_SUBSCRIPTIONS", default_value_t = 4)]
+    pub subscriptions: usize,
+
+    /// Usage rows per subscription per day.
+    #[arg(long, env = "EA_MOCK_ROWS_PER_DAY", default_value_t = 20)]
+    pub rows_per_day: u64,
+
+    /// Usage rows per page of the paged JSON endpoints.
+    #[arg(long, env = "EA_MOCK_PAGE_SIZE", default_value_t = 1000)]
+    pub page_size: usize,
+
+    /// Base URL put in `nextLink` (e.g. behind a proxy); default: the request's own origin.
+    #[arg(long, env = "EA_MOCK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Version of the data; bumping it changes every ETag, like a daily refresh.
+    #[arg(long, env = "EA_MOCK_DATA_VERSION", default_value_t = 1)]
+    pub data_version: u64,
+
+    /// Share of requests (0.0–1.0) that fail with 500, 503, 429 or a dropped connection.
+    #[arg(long, env = "EA_MOCK_FAULT_RATE", default_value_t = 0.0)]
+    pub fault_rate: f64,
+
+    /// Delay added before every response, in milliseconds.
+    #[arg(long, env = "EA_MOCK_LATENCY_MS", default_value_t = 0)]
+    pub latency_ms: u64,
+
+    /// Requests per second allowed per API key; beyond it 429. Unlimited when absent.
+    #[arg(long, env = "EA_MOCK_RATE_LIMIT")]
+    pub rate_limit: Option<u32>,
+
+    /// Log format.
+    #[arg(long, env = "EA_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// Hand-written (not parsed) so that `EA_MOCK_*` variables in the environment of a
+/// test run cannot change it. Must equal parsing an empty command line.
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".to_owned(),
+            port: 8080,
+            seed: 42,
+            api_keys: Vec::new(),
+            enrollments: vec!["100".to_owned()],
+            subscriptions: 4,
+            rows_per_day: 20,
+            page_size: 1000,
+            public_url: None,
+            data_version: 1,
+            fault_rate: 0.0,
+            latency_ms: 0,
+            rate_limit: None,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+/// A configuration value out of range; names the flag and its variable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid --{flag} (EA_MOCK_{env}): {reason}")]
+pub struct ConfigError {
+    /// Flag name without dashes.
+    pub flag: &'static str,
+    /// Environment variable name without the `EA_MOCK_` prefix.
+    pub env: &'static str,
+    /// What is wrong; never contains an API key.
+    pub reason: String,
+}
+
+fn invalid(flag: &'static str, env: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        flag,
+        env,
+        reason: reason.into(),
+    }
+}
+
+impl Config {
+    /// The keys the server accepts: the configured ones, or [`DEFAULT_API_KEY`] if none.
+    /// A `KeyId` from [`crate::auth`] is an index into this list.
+    pub fn effective_api_keys(&self) -> Vec<String> {
+        if self.api_keys.is_empty() {
+            vec![DEFAULT_API_KEY.to_owned()]
+        } else {
+            self.api_keys.clone()
+        }
+    }
+
+    /// Checks ranges that clap cannot express; the first problem found is returned.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.host.trim().is_empty() {
+            return Err(invalid("host", "HOST", "must not be empty"));
+        }
+        for (i, key) in self.api_keys.iter().enumerate() {
+            // Keys travel in an Authorization header as one token: visible ASCII only.
+            if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(invalid(
+                    "api-key",
+                    "API_KEYS",
+                    format!(
+                        "key #{} must be non-empty visible ASCII without spaces or commas",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        if self.enrollments.is_empty() {
+            return Err(invalid(
+                "enrollment",
+                "ENROLLMENTS",
+                "at least one is required",
+            ));
+        }
+        for e in &self.enrollments {
+            if e.is_empty() || e.len() > 20 || !e.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(invalid(
+                    "enrollment",
+                    "ENROLLMENTS",
+                    format!("{e:?} is not an enrollment number (1 to 20 digits)"),
+                ));
+            }
+        }
+        if !(1..=MAX_SUBSCRIPTIONS).contains(&self.subscriptions) {
+            return Err(invalid(
+                "subscriptions",
+                "SUBSCRIPTIONS",
+                format!("{} is outside 1..={MAX_SUBSCRIPTIONS}", self.subscriptions),
+            ));
+        }
+        if self.rows_per_day > MAX_ROWS_PER_DAY {
+            return Err(invalid(
+                "rows-per-day",
+                "ROWS_PER_DAY",
+                format!("{} is above {MAX_ROWS_PER_DAY}", self.rows_per_day),
+            ));
+        }
+        if !(1..=MAX_PAGE_SIZE).contains(&self.page_size) {
+            return Err(invalid(
+                "page-size",
+                "PAGE_SIZE",
+                format!("{} is outside 1..={MAX_PAGE_SIZE}", self.page_size),
+            ));
+        }
+        if let Some(url) = &self.public_url {
+            check_public_url(url).map_err(|r| invalid("public-url", "PUBLIC_URL", r))?;
+        }
+        if !(0.0..=1.0).contains(&self.fault_rate) {
+            // Also catches NaN, which `contains` rejects.
+            return Err(invalid(
+                "fault-rate",
+                "FAULT_RATE",
+                format!("{} is outside 0.0..=1.0", self.fault_rate),
+            ));
+        }
+        if self.latency_ms > MAX_LATENCY_MS {
+            return Err(invalid(
+                "latency-ms",
+                "LATENCY_MS",
+                format!("{} is above {MAX_LATENCY_MS}", self.latency_ms),
+            ));
+        }
+        if self.rate_limit == Some(0) {
+            return Err(invalid(
+                "rate-limit",
+                "RATE_LIMIT",
+                "must be at least 1 (omit it for no limit)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `nextLink`s are built by appending a path, so only an absolute http(s) origin
+/// (optionally with a path prefix) without query or fragment makes sense.
+fn check_public_url(url: &str) -> Result<(), String> {
+    let uri: http::Uri = url.parse().map_err(|_| format!("{url:?} is not a URL"))?;
+    match uri.scheme_str() {
+        Some("http" | "https") => {}
+        _ => return Err(format!("{url:?} must start with http:// or https://")),
+    }
+    if uri.authority().is_none() {
+        return Err(format!("{url:?} has no host"));
+    }
+    if uri.query().is_some() || url.contains('#') {
+        return Err(format!("{url:?} must not have a query or fragment"));
+    }
+    Ok(())
+}
+
+/// API keys are secrets even in a mock (CI logs are often public): print only their count.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("seed", &self.seed)
+            .field("api_keys", &Redacted(self.api_keys.len()))
+            .field("enrollments", &self.enrollments)
+            .field("subscriptions", &self.subscriptions)
+            .field("rows_per_day", &self.rows_per_day)
+            .field("page_size", &self.page_size)
+            .field("public_url", &self.public_url)
+            .field("data_version", &self.data_version)
+            .field("fault_rate", &self.fault_rate)
+            .field("latency_ms", &self.latency_ms)
+            .field("rate_limit", &self.rate_limit)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+struct Redacted(usize);
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{} redacted]", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, FromArgMatches};
+
+    /// Parses `args` with every `env` binding removed, so the test run's environment
+    /// cannot leak in.
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        let cmd = Config::command().mut_args(|a| a.env(None::<&'static str>));
+        let matches = cmd
+            .try_get_matches_from(std::iter::once("ea-mock-server").chain(args.iter().copied()))?;
+        Config::from_arg_matches(&matches)
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Config::command().debug_assert();
+    }
+
+    #[test]
+    fn default_equals_empty_command_line() {
+        assert_eq!(parse(&[]).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn default_is_valid_and_uses_default_key() {
+        let c = Config::default();
+        c.validate().unwrap();
+        assert_eq!(c.effective_api_keys(), vec![DEFAULT_API_KEY.to_owned()]);
+    }
+
+    #[test]
+    fn every_flag_has_an_ea_mock_variable() {
+        let cmd = Config::command();
+        for arg in cmd.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            let env = arg
+                .get_env()
+                .unwrap_or_else(|| panic!("--{id} has no env var"));
+            assert!(
+                env.to_str().unwrap().starts_with("EA_MOCK_"),
+                "{id}: {env:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn parses_all_flags() {
+        let args = "--host 0.0.0.0 --port 0 --seed 7 --api-key k1 --api-key k2,k3 \
+                    --enrollment 100 --enrollment 200 --subscriptions 9 --rows-per-day 3 \
+                    --page-size 50 --public-url http://mock:8080 --data-version 5 \
+                    --fault-rate 0.25 --latency-ms 10 --rate-limit 100 --log-format json";
+        let c = parse(&args.split_whitespace().collect::<Vec<_>>()).unwrap();
+        assert_eq!(c.host, "0.0.0.0");
+        assert_eq!(c.port, 0);
+        assert_eq!(c.seed, 7);
+        assert_eq!(c.api_keys, ["k1", "k2", "k3"]);
+        assert_eq!(c.effective_api_keys(), ["k1", "k2", "k3"]);
+        assert_eq!(c.enrollments, ["100", "200"]);
+        assert_eq!(c.subscriptions, 9);
+        assert_eq!(c.rows_per_day, 3);
+        assert_eq!(c.page_size, 50);
+        assert_eq!(c.public_url.as_deref(), Some("http://mock:8080"));
+        assert_eq!(c.data_version, 5);
+        assert_eq!(c.fault_rate, 0.25);
+        assert_eq!(c.latency_ms, 10);
+        assert_eq!(c.rate_limit, Some(100));
+        assert_eq!(c.log_format, LogFormat::Json);
+        c.validate().unwrap();
+    }
+
+    #[test]
+    fn rejects_unknown_log_format() {
+        assert!(parse(&["--log-format", "xml"]).is_err());
+    }
+
+    /// Environment variables are read. `set_var` is unsafe in edition 2024, so the test
+    /// re-runs its own binary with the variables set and the child asserts.
+    #[test]
+    fn reads_environment_variables() {
+        const CHILD: &str = "EA_MOCK_CONFIG_TEST_CHILD";
+        if std::env::var_os(CHILD).is_some() {
+            let c = Config::try_parse_from(["ea-mock-server"]).unwrap();
+            assert_eq!(c.api_keys, ["alpha", "beta"]);
+            assert_eq!(c.port, 9999);
+            assert_eq!(c.enrollments, ["1", "2"]);
+            assert_eq!(c.fault_rate, 0.5);
+            assert_eq!(c.log_format, LogFormat::Json);
+            return;
+        }
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+        // Start from a clean slate: the parent's own EA_MOCK_* settings must not leak in.
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("EA_MOCK_") {
+                child.env_remove(name);
+            }
+        }
+        let output = child
+            .args([
+                "--exact",
+                "config::tests::reads_environment_variables",
+                "--test-threads=1",
+            ])
+            .env(CHILD, "1")
+            .env("EA_MOCK_API_KEYS", "alpha,beta")
+            .env("EA_MOCK_PORT", "9999")
+            .env("EA_MOCK_ENROLLMENTS", "1,2")
+            .env("EA_MOCK_FAULT_RATE", "0.5")
+            .env("EA_MOCK_LOG_FORMAT", "json")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        // Guard against a filter that matches nothing (0 tests also "succeeds").
+        assert!(
+            output.status.success() && stdout.contains("1 passed"),
+            "{stdout}"
+        );
+    }
+
+    #[test]
+    fn debug_redacts_api_keys() {
+        let c = Config {
+            api_keys: vec!["super-secret-1".into(), "super-secret-2".into()],
+            ..Config::default()
+        };
+        let text = format!("{c:?}");
+        assert!(!text.contains("super-secret"), "{text}");
+        assert!(text.contains("[2 redacted]"), "{text}");
+        assert!(!format!("{c:#?}").contains("super-secret"));
+    }
+
+    fn flag_of(c: Config) -> &'static str {
+        c.validate().unwrap_err().flag
+    }
+
+    #[test]
+    fn validate_rejects_out_of_range_values() {
+        let d = Config::default;
+        assert_eq!(
+            flag_of(Config {
+                fault_rate: 1.5,
+                ..d()
+            }),
+            "fault-rate"
+        );
+        assert_eq!(
+            flag_of(Config {
+                fault_rate: -0.1,
+                ..d()
+            }),
+            "fault-rate"
+        );
+        assert_eq!(
+            flag_of(Config {
+                fault_rate: f64::NAN,
+                ..d()
+            }),
+            "fault-rate"
+        );
+        assert_eq!(
+            flag_of(Config {
+                page_size: 0,
+                ..d()
+            }),
+            "page-size"
+        );
+        assert_eq!(
+            flag_of(Config {
+                page_size: MAX_PAGE_SIZE + 1,
+                ..d()
+            }),
+            "page-size"
+        );
+        assert_eq!(
+            flag_of(Config {
+                subscriptions: 0,
+                ..d()
+            }),
+            "subscriptions"
+        );
+        assert_eq!(
+            flag_of(Config {
+                rows_per_day: MAX_ROWS_PER_DAY + 1,
+                ..d()
+            }),
+            "rows-per-day"
+        );
+        assert_eq!(
+            flag_of(Config {
+                latency_ms: MAX_LATENCY_MS + 1,
+                ..d()
+            }),
+            "latency-ms"
+        );
+        assert_eq!(
+            flag_of(Config {
+                rate_limit: Some(0),
+                ..d()
+            }),
+            "rate-limit"
+        );
+        assert_eq!(
+            flag_of(Config {
+                host: " ".into(),
+                ..d()
+            }),
+            "host"
+        );
+        assert_eq!(
+            flag_of(Config {
+                enrollments: vec![],
+                ..d()
+            }),
+            "enrollment"
+        );
+        assert_eq!(
+            flag_of(Config {
+                enrollments: vec!["12a".into()],
+                ..d()
+            }),
+            "enrollment"
+        );
+        assert_eq!(
+            flag_of(Config {
+                api_keys: vec![String::new()],
+                ..d()
+            }),
+            "api-key"
+        );
+        assert_eq!(
+            flag_of(Config {
+                api_keys: vec!["a b".into()],
+                ..d()
+            }),
+            "api-key"
+        );
+        for bad in [
+            "ftp://x",
+            "/relative",
+            "http://x/?q=1",
+            "http://x/#f",
+            "not a url",
+        ] {
+            let c = Config {
+                public_url: Some(bad.into()),
+                ..d()
+            };
+            assert_eq!(flag_of(c), "public-url", "{bad}");
+        }
+        let ok = Config {
+            public_url: Some("https://mock.example/prefix".into()),
+            ..d()
+        };
+        ok.validate().unwrap();
+        assert!(
+            Config {
+                rows_per_day: 0,
+                fault_rate: 1.0,
+                ..d()
+            }
+            .validate()
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn validation_message_names_flag_and_variable_but_not_key() {
+        let c = Config {
+            api_keys: vec!["secret value".into()],
+            ..Config::default()
+        };
+        let msg = c.validate().unwrap_err().to_string();
+        assert!(
+            msg.contains("--api-key") && msg.contains("EA_MOCK_API_KEYS"),
+            "{msg}"
+        );
+        assert!(!msg.contains("secret"), "{msg}");
+    }
+}

@@ -1,0 +1,604 @@
+//! Request-domain checks the real service makes before it looks at data.
+//!
+//! Each check returns `Err(message)`; the message names the parameter and says why, and
+//! becomes the text of a 400 body. Parameter values are echoed (they are not secrets)
+//! but shortened, so a huge query cannot blow up the error body.
+
+use std::fmt;
+
+use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime};
+
+/// First day with data (the API has data "from 1 May 2014 onward").
+pub const FIRST_DATA_DAY: NaiveDate = NaiveDate::from_ymd_opt(2014, 5, 1).unwrap();
+
+/// Longest custom range of the JSON endpoints and the async CSV submit, in months.
+pub const MAX_JSON_RANGE_MONTHS: u32 = 36;
+/// Longest range of the synchronous CSV download, in months.
+pub const MAX_CSV_RANGE_MONTHS: u32 = 1;
+
+/// A billing period: one calendar month, written `yyyyMM` in URLs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BillingPeriod {
+    /// Calendar year.
+    pub year: i32,
+    /// Month, 1–12.
+    pub month: u32,
+}
+
+impl BillingPeriod {
+    /// The oldest period with data: May 2014.
+    pub const FIRST: BillingPeriod = BillingPeriod {
+        year: 2014,
+        month: 5,
+    };
+
+    /// The period containing `date`.
+    pub fn containing(date: NaiveDate) -> Self {
+        Self {
+            year: date.year(),
+            month: date.month(),
+        }
+    }
+
+    /// First day of the month.
+    pub fn start(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("month is 1-12")
+    }
+
+    /// Last day of the month.
+    pub fn end(self) -> NaiveDate {
+        self.succ()
+            .start()
+            .pred_opt()
+            .expect("not the first day of time")
+    }
+
+    /// Number of days in the month.
+    pub fn days(self) -> u32 {
+        self.end().day()
+    }
+
+    /// The `yyyyMM` form used in paths and `billingPeriodId`.
+    pub fn id(self) -> String {
+        format!("{:04}{:02}", self.year, self.month)
+    }
+
+    /// The month before (no lower bound; compare with [`Self::FIRST`]).
+    pub fn previous(self) -> Self {
+        if self.month == 1 {
+            Self {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
+    /// The month after.
+    pub fn succ(self) -> Self {
+        if self.month == 12 {
+            Self {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
+    /// Months since year 0; differences count calendar months.
+    fn ordinal(self) -> i64 {
+        i64::from(self.year) * 12 + i64::from(self.month) - 1
+    }
+}
+
+impl fmt::Display for BillingPeriod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}{:02}", self.year, self.month)
+    }
+}
+
+/// Parses the `billingPeriod` path segment: six digits `yyyyMM`, month 01–12, from
+/// 201405 up to the month of `today` (future periods have no data yet).
+pub fn parse_billing_period(s: &str, today: NaiveDate) -> Result<BillingPeriod, String> {
+    if s.len() != 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "billingPeriod '{}' must be yyyyMM, six digits such as 201704",
+            shown(s)
+        ));
+    }
+    let year: i32 = s[..4].parse().expect("four digits");
+    let month: u32 = s[4..].parse().expect("two digits");
+    if !(1..=12).contains(&month) {
+        return Err(format!(
+            "billingPeriod '{s}' has month {month:02}; it must be 01 to 12"
+        ));
+    }
+    let period = BillingPeriod { year, month };
+    if period < BillingPeriod::FIRST {
+        return Err(format!(
+            "billingPeriod '{s}' is before {}; data is available from May 2014",
+            BillingPeriod::FIRST
+        ));
+    }
+    let current = BillingPeriod::containing(today);
+    if period > current {
+        return Err(format!(
+            "billingPeriod '{s}' is in the future; the latest is {current}"
+        ));
+    }
+    Ok(period)
+}
+
+/// Parses a date query parameter (`startTime`, `endTime`, `startDate`, `endDate`).
+///
+/// Accepts `yyyy-MM-dd` (the documented form), an RFC 3339 date-time (converted to UTC
+/// before the date is taken), or an offset-less date-time `yyyy-MM-ddTHH:mm:ss[.f]`
+/// read as UTC (the .NET form the swagger's `date-time` lets clients send). The time of
+/// day is dropped: ranges are whole days. Dates before 2014-05-01 are refused.
+pub fn parse_date_param(name: &str, s: &str) -> Result<NaiveDate, String> {
+    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(|_| s.len() == 10)
+        .or_else(|| {
+            DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|d| d.to_utc().date_naive())
+        })
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+                .ok()
+                .map(|d| d.date())
+        })
+        .ok_or_else(|| {
+            format!(
+                "{name} '{}' is not a date; use yyyy-MM-dd such as 2017-01-31",
+                shown(s)
+            )
+        })?;
+    if date < FIRST_DATA_DAY {
+        return Err(format!(
+            "{name} {date} is before {FIRST_DATA_DAY}; data is available from 1 May 2014"
+        ));
+    }
+    Ok(date)
+}
+
+/// Checks a custom range: `end` not before `start`, spanning at most `max_months`.
+///
+/// Months are counted as **calendar months touched, both ends included**: 2017-01-31 to
+/// 2017-02-01 spans 2 months; 2015-01-01 to 2017-12-31 spans 36. So with
+/// `max_months = 1` both days must lie in the same calendar month, like a billing
+/// period, and with 36 a range may cover at most 36 billing periods. Chosen because the
+/// data is organised by billing period and this count has no end-of-month ambiguity.
+pub fn check_range(
+    start_name: &str,
+    start: NaiveDate,
+    end_name: &str,
+    end: NaiveDate,
+    max_months: u32,
+) -> Result<(), String> {
+    if end < start {
+        return Err(format!("{end_name} {end} is before {start_name} {start}"));
+    }
+    let months = months_spanned(start, end);
+    if months > i64::from(max_months) {
+        let unit = if max_months == 1 { "month" } else { "months" };
+        return Err(format!(
+            "{start_name} {start} to {end_name} {end} spans {months} calendar months; \
+             at most {max_months} calendar {unit} allowed"
+        ));
+    }
+    Ok(())
+}
+
+/// Calendar months touched by `[start, end]`, both ends included (1 for the same month).
+pub fn months_spanned(start: NaiveDate, end: NaiveDate) -> i64 {
+    BillingPeriod::containing(end).ordinal() - BillingPeriod::containing(start).ordinal() + 1
+}
+
+/// The last day a range starting at `start` may end on (for clients splitting ranges,
+/// and for tests): the last day of the `max_months`-th calendar month.
+pub fn max_range_end(start: NaiveDate, max_months: u32) -> NaiveDate {
+    let first = BillingPeriod::containing(start).start();
+    let after = first
+        .checked_add_months(Months::new(max_months))
+        .expect("date in range");
+    after.pred_opt().expect("date in range")
+}
+
+/// `grain` of reservation summaries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Grain {
+    /// One row per reservation per day.
+    Daily,
+    /// One row per reservation per month.
+    Monthly,
+}
+
+impl Grain {
+    /// Lower-case wire form.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Grain::Daily => "daily",
+            Grain::Monthly => "monthly",
+        }
+    }
+}
+
+/// Parses `grain`: `daily` or `monthly`, any case.
+pub fn parse_grain(s: &str) -> Result<Grain, String> {
+    if s.eq_ignore_ascii_case("daily") {
+        Ok(Grain::Daily)
+    } else if s.eq_ignore_ascii_case("monthly") {
+        Ok(Grain::Monthly)
+    } else {
+        Err(format!("grain '{}' must be daily or monthly", shown(s)))
+    }
+}
+
+/// `lookBackPeriod` of reservation recommendations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LookBackPeriod {
+    /// 7 days.
+    Last7Days,
+    /// 30 days.
+    Last30Days,
+    /// 60 days.
+    Last60Days,
+}
+
+impl LookBackPeriod {
+    /// Length in days.
+    pub const fn days(self) -> u32 {
+        match self {
+            LookBackPeriod::Last7Days => 7,
+            LookBackPeriod::Last30Days => 30,
+            LookBackPeriod::Last60Days => 60,
+        }
+    }
+
+    /// The form the response uses in its `lookBackPeriod` field.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LookBackPeriod::Last7Days => "Last7Days",
+            LookBackPeriod::Last30Days => "Last30Days",
+            LookBackPeriod::Last60Days => "Last60Days",
+        }
+    }
+}
+
+/// Parses `lookBackPeriod`: the documented request form `7`, `30`, `60`, and also the
+/// response form `Last7Days`/`Last30Days`/`Last60Days` (any case), because a client that
+/// echoes a value it received back should not get a 400 from the mock.
+pub fn parse_look_back_period(s: &str) -> Result<LookBackPeriod, String> {
+    let digits = strip_prefix_ignore_case(s, "last")
+        .and_then(|rest| strip_suffix_ignore_case(rest, "days"))
+        .unwrap_or(s);
+    match digits {
+        "7" => Ok(LookBackPeriod::Last7Days),
+        "30" => Ok(LookBackPeriod::Last30Days),
+        "60" => Ok(LookBackPeriod::Last60Days),
+        _ => Err(format!(
+            "lookBackPeriod '{}' must be 7, 30 or 60 (or Last7Days, Last30Days, Last60Days)",
+            shown(s)
+        )),
+    }
+}
+
+fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
+}
+
+fn strip_suffix_ignore_case<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
+    let cut = s.len().checked_sub(suffix.len())?;
+    let tail = s.get(cut..)?;
+    tail.eq_ignore_ascii_case(suffix).then(|| &s[..cut])
+}
+
+/// At most 40 characters of a user value, for error messages.
+fn shown(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() <= MAX {
+        s.to_owned()
+    } else {
+        let mut out: String = s.chars().take(MAX).collect();
+        out.push('…');
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn today() -> NaiveDate {
+        d(2018, 6, 15)
+    }
+
+    #[test]
+    fn billing_period_accepts_valid() {
+        let p = parse_billing_period("201704", today()).unwrap();
+        assert_eq!(
+            p,
+            BillingPeriod {
+                year: 2017,
+                month: 4
+            }
+        );
+        assert_eq!(p.id(), "201704");
+        assert_eq!(p.to_string(), "201704");
+        assert_eq!(
+            parse_billing_period("201405", today()).unwrap(),
+            BillingPeriod::FIRST
+        );
+        assert_eq!(
+            parse_billing_period("201806", today()).unwrap().id(),
+            "201806"
+        );
+    }
+
+    #[test]
+    fn billing_period_rejects_bad_shapes_and_months() {
+        for bad in [
+            "",
+            "2017",
+            "2017-04",
+            "20170",
+            "2017040",
+            "20170a",
+            "+20174",
+            "２０１７０４",
+        ] {
+            let err = parse_billing_period(bad, today()).unwrap_err();
+            assert!(
+                err.contains("billingPeriod") && err.contains("yyyyMM"),
+                "{bad}: {err}"
+            );
+        }
+        for bad in ["201700", "201713", "201799"] {
+            let err = parse_billing_period(bad, today()).unwrap_err();
+            assert!(err.contains("01 to 12"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn billing_period_bounds() {
+        let err = parse_billing_period("201404", today()).unwrap_err();
+        assert!(err.contains("before 201405"), "{err}");
+        assert!(parse_billing_period("000101", today()).is_err());
+        let err = parse_billing_period("201807", today()).unwrap_err();
+        assert!(err.contains("future") && err.contains("201806"), "{err}");
+        // The current month is allowed on its first day too.
+        assert!(parse_billing_period("201806", d(2018, 6, 1)).is_ok());
+        assert!(parse_billing_period("201806", d(2018, 5, 31)).is_err());
+    }
+
+    #[test]
+    fn billing_period_dates_and_navigation() {
+        let feb16 = BillingPeriod {
+            year: 2016,
+            month: 2,
+        };
+        assert_eq!(feb16.start(), d(2016, 2, 1));
+        assert_eq!(feb16.end(), d(2016, 2, 29));
+        assert_eq!(feb16.days(), 29);
+        assert_eq!(
+            BillingPeriod {
+                year: 2017,
+                month: 2
+            }
+            .days(),
+            28
+        );
+        let dec = BillingPeriod {
+            year: 2017,
+            month: 12,
+        };
+        assert_eq!(dec.end(), d(2017, 12, 31));
+        assert_eq!(
+            dec.succ(),
+            BillingPeriod {
+                year: 2018,
+                month: 1
+            }
+        );
+        assert_eq!(dec.succ().previous(), dec);
+        assert_eq!(
+            BillingPeriod {
+                year: 2018,
+                month: 1
+            }
+            .previous(),
+            dec
+        );
+        assert_eq!(BillingPeriod::FIRST.previous().id(), "201404");
+        assert_eq!(BillingPeriod::containing(d(2017, 4, 30)).id(), "201704");
+        assert!(
+            BillingPeriod::FIRST
+                < BillingPeriod {
+                    year: 2014,
+                    month: 6
+                }
+        );
+        assert!(
+            BillingPeriod {
+                year: 2014,
+                month: 12
+            } < BillingPeriod {
+                year: 2015,
+                month: 1
+            }
+        );
+    }
+
+    #[test]
+    fn date_param_forms() {
+        let want = d(2017, 1, 10);
+        for ok in [
+            "2017-01-10",
+            "2017-01-10T00:00:00Z",
+            "2017-01-10T23:59:59z",
+            "2017-01-10T10:00:00+02:00",
+            "2017-01-10T00:00:00",
+            "2017-01-10T00:00:00.0000000",
+            "2017-01-10T00:00:00.0000000Z",
+            "2017-01-10T12:34:56.789",
+        ] {
+            assert_eq!(parse_date_param("startTime", ok), Ok(want), "{ok}");
+        }
+        // An offset moves the instant to another UTC day.
+        assert_eq!(
+            parse_date_param("endTime", "2017-01-10T01:00:00+02:00"),
+            Ok(d(2017, 1, 9))
+        );
+        assert_eq!(
+            parse_date_param("endTime", "2017-01-10T23:00:00-02:00"),
+            Ok(d(2017, 1, 11))
+        );
+    }
+
+    #[test]
+    fn date_param_rejections_name_the_parameter() {
+        for bad in [
+            "",
+            "2017-1-10",
+            "2017-01-32",
+            "10/01/2017",
+            "2017-02-29",
+            "2017-01-10T25:00:00",
+            "2017-01-10 junk",
+            "20170110",
+        ] {
+            let err = parse_date_param("endTime", bad).unwrap_err();
+            assert!(
+                err.starts_with("endTime") && err.contains("yyyy-MM-dd"),
+                "{bad}: {err}"
+            );
+        }
+        let err = parse_date_param("startDate", "2014-04-30").unwrap_err();
+        assert!(
+            err.starts_with("startDate") && err.contains("2014-05-01"),
+            "{err}"
+        );
+        assert_eq!(
+            parse_date_param("startDate", "2014-05-01"),
+            Ok(FIRST_DATA_DAY)
+        );
+        assert!(parse_date_param("startDate", "2014-05-01T01:00:00+02:00").is_err());
+    }
+
+    #[test]
+    fn long_values_are_shortened_in_messages() {
+        let long = "x".repeat(5000);
+        let err = parse_date_param("startTime", &long).unwrap_err();
+        assert!(err.len() < 200, "{err}");
+    }
+
+    #[test]
+    fn range_order() {
+        let err =
+            check_range("startTime", d(2017, 1, 10), "endTime", d(2017, 1, 9), 36).unwrap_err();
+        assert!(
+            err.contains("endTime 2017-01-09 is before startTime 2017-01-10"),
+            "{err}"
+        );
+        assert!(check_range("startTime", d(2017, 1, 10), "endTime", d(2017, 1, 10), 1).is_ok());
+    }
+
+    #[test]
+    fn one_month_boundaries() {
+        let ok = |s, e| check_range("startTime", s, "endTime", e, MAX_CSV_RANGE_MONTHS).is_ok();
+        assert!(ok(d(2017, 1, 1), d(2017, 1, 31)));
+        assert!(ok(d(2016, 2, 1), d(2016, 2, 29)));
+        assert!(!ok(d(2017, 1, 31), d(2017, 2, 1)), "two calendar months");
+        assert!(!ok(d(2017, 1, 15), d(2017, 2, 14)));
+        let err = check_range("startTime", d(2017, 1, 1), "endTime", d(2017, 2, 1), 1).unwrap_err();
+        assert!(
+            err.contains("spans 2 calendar months") && err.contains("at most 1 calendar month "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn thirty_six_month_boundaries() {
+        let ok = |s, e| check_range("startTime", s, "endTime", e, MAX_JSON_RANGE_MONTHS).is_ok();
+        assert!(ok(d(2015, 1, 1), d(2017, 12, 31)));
+        assert!(ok(d(2015, 1, 31), d(2017, 12, 1)));
+        assert!(!ok(d(2015, 1, 1), d(2018, 1, 1)));
+        assert!(!ok(d(2014, 12, 31), d(2017, 12, 1)));
+        assert_eq!(months_spanned(d(2015, 1, 1), d(2017, 12, 31)), 36);
+        assert_eq!(months_spanned(d(2017, 12, 31), d(2018, 1, 1)), 2);
+        assert_eq!(months_spanned(d(2017, 5, 5), d(2017, 5, 5)), 1);
+    }
+
+    #[test]
+    fn max_range_end_is_the_last_allowed_day() {
+        for (start, months) in [
+            (d(2015, 1, 17), 36),
+            (d(2017, 1, 31), 1),
+            (d(2016, 2, 29), 12),
+        ] {
+            let last = max_range_end(start, months);
+            assert!(check_range("s", start, "e", last, months).is_ok());
+            assert!(check_range("s", start, "e", last.succ_opt().unwrap(), months).is_err());
+        }
+        assert_eq!(max_range_end(d(2015, 1, 17), 36), d(2017, 12, 31));
+        assert_eq!(max_range_end(d(2016, 1, 31), 2), d(2016, 2, 29));
+    }
+
+    #[test]
+    fn grain() {
+        assert_eq!(parse_grain("daily"), Ok(Grain::Daily));
+        assert_eq!(parse_grain("Monthly"), Ok(Grain::Monthly));
+        assert_eq!(parse_grain("DAILY"), Ok(Grain::Daily));
+        assert_eq!(Grain::Monthly.as_str(), "monthly");
+        let err = parse_grain("weekly").unwrap_err();
+        assert!(
+            err.contains("grain") && err.contains("daily or monthly"),
+            "{err}"
+        );
+        assert!(parse_grain("").is_err());
+    }
+
+    #[test]
+    fn look_back_period() {
+        use LookBackPeriod::*;
+        assert_eq!(parse_look_back_period("7"), Ok(Last7Days));
+        assert_eq!(parse_look_back_period("30"), Ok(Last30Days));
+        assert_eq!(parse_look_back_period("60"), Ok(Last60Days));
+        assert_eq!(parse_look_back_period("Last7Days"), Ok(Last7Days));
+        assert_eq!(parse_look_back_period("last30days"), Ok(Last30Days));
+        assert_eq!(parse_look_back_period("LAST60DAYS"), Ok(Last60Days));
+        for bad in [
+            "",
+            "14",
+            "07",
+            "Last14Days",
+            "LastDays",
+            "Last 7 Days",
+            "7d",
+            "Lastdays",
+            "Läst7Däys",
+            "Last7Däys",
+        ] {
+            let err = parse_look_back_period(bad).unwrap_err();
+            assert!(err.starts_with("lookBackPeriod"), "{bad}: {err}");
+        }
+        assert_eq!(Last30Days.days(), 30);
+        assert_eq!(Last60Days.as_str(), "Last60Days");
+    }
+}

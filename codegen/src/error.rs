@@ -17,7 +17,11 @@ pub struct Error {
 
 impl Error {
     /// An error at `pointer` inside `file`.
-    pub fn at(file: impl AsRef<Path>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn at(
+        file: impl AsRef<Path>,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Error {
             file: file.as_ref().to_path_buf(),
             pointer: pointer.into(),
@@ -31,7 +35,13 @@ impl fmt::Display for Error {
         if self.pointer.is_empty() {
             write!(f, "{}: {}", self.file.display(), self.message)
         } else {
-            write!(f, "{}: at {}: {}", self.file.display(), self.pointer, self.message)
+            write!(
+                f,
+                "{}: at {}: {}",
+                self.file.display(),
+                self.pointer,
+                self.message
+            )
         }
     }
 }
@@ -63,6 +73,9 @@ mod tests {
     #[test]
     fn display_names_file_and_pointer() {
         let e = Error::at("spec/x.json", "/definitions/Foo", "unresolved $ref");
-        assert_eq!(e.to_string(), "spec/x.json: at /definitions/Foo: unresolved $ref");
+        assert_eq!(
+            e.to_string(),
+            "spec/x.json: at /definitions/Foo: unresolved $ref"
+        );
     }
 }

@@ -1,0 +1,219 @@
+//! Lenient timestamps: the service (ASP.NET) emits offset-less values such
+//! as `2018-08-01T00:00:00` that strict RFC 3339 parsers reject, yet the docs
+//! say all values are UTC. Generated `date-time` fields use these helpers.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+
+/// Parses RFC 3339 (any offset, converted to UTC), an offset-less
+/// `yyyy-MM-ddTHH:mm:ss[.f{1,9}]` read as UTC (a space instead of `T` is
+/// accepted too), or a bare `yyyy-MM-dd` read as midnight UTC.
+pub fn parse_lenient(s: &str) -> Result<DateTime<Utc>, String> {
+    let t = s.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Ok(dt.to_utc());
+    }
+    for pattern in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(t, pattern) {
+            return Ok(naive.and_utc());
+        }
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(date.and_time(chrono::NaiveTime::MIN).and_utc());
+    }
+    let shown: String = t.chars().take(64).collect();
+    Err(format!(
+        "invalid date-time {shown:?}: expected RFC 3339, yyyy-MM-ddTHH:mm:ss[.fffffff] (UTC) or yyyy-MM-dd"
+    ))
+}
+
+/// Formats as RFC 3339 with `Z`, printing fractional seconds only when set.
+pub fn format(dt: &DateTime<Utc>) -> String {
+    dt.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// `#[serde(with = "crate::runtime::datetime::required")]` for `DateTime<Utc>`.
+pub mod required {
+    use std::fmt;
+
+    use chrono::{DateTime, Utc};
+    use serde::{Deserializer, Serializer, de};
+
+    /// Writes the timestamp via [`super::format`].
+    pub fn serialize<S: Serializer>(dt: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&super::format(dt))
+    }
+
+    /// Reads a string via [`super::parse_lenient`].
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<DateTime<Utc>, D::Error> {
+        deserializer.deserialize_str(LenientVisitor)
+    }
+
+    pub(super) struct LenientVisitor;
+
+    impl de::Visitor<'_> for LenientVisitor {
+        type Value = DateTime<Utc>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a date-time string")
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            super::parse_lenient(v).map_err(E::custom)
+        }
+    }
+}
+
+/// `#[serde(default, skip_serializing_if = "Option::is_none", with =
+/// "crate::runtime::datetime::option")]` for `Option<DateTime<Utc>>`:
+/// `null` or a missing field become `None`.
+pub mod option {
+    use std::fmt;
+
+    use chrono::{DateTime, Utc};
+    use serde::{Deserializer, Serializer, de};
+
+    /// Writes `Some` via [`super::format`] and `None` as `null`.
+    pub fn serialize<S: Serializer>(
+        dt: &Option<DateTime<Utc>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match dt {
+            Some(dt) => serializer.serialize_some(&super::format(dt)),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// Reads `null` as `None`, a string via [`super::parse_lenient`].
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<DateTime<Utc>>, D::Error> {
+        deserializer.deserialize_option(OptionVisitor)
+    }
+
+    struct OptionVisitor;
+
+    impl<'de> de::Visitor<'de> for OptionVisitor {
+        type Value = Option<DateTime<Utc>>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a date-time string or null")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(super::required::LenientVisitor).map(Some)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde::{Deserialize, Serialize};
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap()
+    }
+
+    #[test]
+    fn accepted_forms() {
+        let base = utc(2018, 8, 1, 0, 0, 0);
+        let ns = |n: u32| base + chrono::Duration::nanoseconds(i64::from(n));
+        let cases: &[(&str, DateTime<Utc>)] = &[
+            ("2018-08-01T00:00:00Z", base),
+            ("2018-08-01T00:00:00", base),
+            ("2018-08-01", base),
+            (" 2018-08-01T00:00:00 ", base),
+            ("2018-08-01 00:00:00", base),
+            ("2018-08-01T02:00:00+02:00", base),
+            ("2018-07-31T19:00:00-05:00", base),
+            ("2018-08-01T00:00:00.0000000", base),
+            ("2018-08-01T00:00:00.1", ns(100_000_000)),
+            ("2018-08-01T00:00:00.1290704", ns(129_070_400)),
+            ("2018-08-01T00:00:00.1290704Z", ns(129_070_400)),
+            ("2018-08-01T00:00:00.123456789", ns(123_456_789)),
+            ("2017-04-30T11:59:59Z", utc(2017, 4, 30, 11, 59, 59)),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(parse_lenient(input), Ok(*expected), "{input}");
+        }
+    }
+
+    #[test]
+    fn garbage_rejected_with_message() {
+        for input in [
+            "",
+            "yesterday",
+            "2018-13-01",
+            "2018-08-01T25:00:00",
+            "201808",
+            "2018-08-01T00:00:00+99:00",
+        ] {
+            let err = parse_lenient(input).unwrap_err();
+            assert!(err.starts_with("invalid date-time"), "{input}: {err}");
+            assert!(err.contains(input.trim()), "{err}");
+        }
+        let long = "9".repeat(500);
+        assert!(parse_lenient(&long).unwrap_err().len() < 200);
+    }
+
+    #[test]
+    fn format_uses_z_and_auto_fraction() {
+        assert_eq!(format(&utc(2017, 1, 1, 0, 0, 0)), "2017-01-01T00:00:00Z");
+        let with_ms = utc(2017, 1, 1, 0, 0, 0) + chrono::Duration::milliseconds(250);
+        assert_eq!(format(&with_ms), "2017-01-01T00:00:00.250Z");
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Row {
+        #[serde(with = "required")]
+        date: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none", with = "option")]
+        end: Option<DateTime<Utc>>,
+    }
+
+    #[test]
+    fn serde_helpers_round_trip() {
+        let row: Row =
+            serde_json::from_str(r#"{"date":"2018-08-01T00:00:00","end":"2018-08-02"}"#).unwrap();
+        assert_eq!(row.date, utc(2018, 8, 1, 0, 0, 0));
+        assert_eq!(row.end, Some(utc(2018, 8, 2, 0, 0, 0)));
+        let json = serde_json::to_string(&row).unwrap();
+        assert_eq!(
+            json,
+            r#"{"date":"2018-08-01T00:00:00Z","end":"2018-08-02T00:00:00Z"}"#
+        );
+        assert_eq!(serde_json::from_str::<Row>(&json).unwrap(), row);
+
+        for input in [
+            r#"{"date":"2018-08-01"}"#,
+            r#"{"date":"2018-08-01","end":null}"#,
+        ] {
+            let row: Row = serde_json::from_str(input).unwrap();
+            assert_eq!(row.end, None, "{input}");
+            assert_eq!(
+                serde_json::to_string(&row).unwrap(),
+                r#"{"date":"2018-08-01T00:00:00Z"}"#
+            );
+        }
+
+        let err = serde_json::from_str::<Row>(r#"{"date":"soon"}"#).unwrap_err();
+        assert!(
+            err.to_string().contains("invalid date-time \"soon\""),
+            "{err}"
+        );
+        let err = serde_json::from_str::<Row>(r#"{"date":"2018-08-01","end":5}"#).unwrap_err();
+        assert!(err.to_string().contains("a date-time string"), "{err}");
+        assert!(serde_json::from_str::<Row>(r#"{"end":null}"#).is_err());
+    }
+}

@@ -1,0 +1,571 @@
+//! `nextLink` paging (usage details): pages are followed lazily, one page in
+//! memory at a time, and only within the configured origin so the API key
+//! never travels to a host named by a response.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use http::Method;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use url::Url;
+
+use super::client::{ApiRequest, Client};
+use super::error::Error;
+use super::response::{Response, decode_json};
+
+/// A page envelope such as `{"id", "data": [...], "nextLink"}`; generated
+/// code implements it for every paged response type.
+pub trait Page: DeserializeOwned + Send + 'static {
+    /// One row of the page.
+    type Item: Send + 'static;
+
+    /// JSON field holding the next-page link. [`Client::paginate_pages`]
+    /// reads it from the raw body because it hands out pages whole.
+    const NEXT_LINK_FIELD: &'static str = "nextLink";
+
+    /// Splits the page into its rows and the link to the next page.
+    fn into_parts(self) -> (Vec<Self::Item>, Option<String>);
+}
+
+/// Resolves a `nextLink` against the URL of the page that contained it.
+///
+/// Absent, empty or blank links end paging (`Ok(None)`). Relative links are
+/// joined on `base`. An absolute link must have the same origin as `base`
+/// (scheme, host and port) and no credentials; anything else is
+/// [`Error::ForeignNextLink`], because following it would send the key there.
+pub fn resolve_next_link(base: &Url, next_link: Option<&str>) -> Result<Option<Url>, Error> {
+    let Some(link) = next_link.map(str::trim).filter(|l| !l.is_empty()) else {
+        return Ok(None);
+    };
+    let expected = base.origin();
+    let foreign = || Error::ForeignNextLink {
+        next_link: link.to_owned(),
+        expected_origin: expected.ascii_serialization(),
+    };
+    let url = base.join(link).map_err(|_| foreign())?;
+    if url.origin() != expected || !url.username().is_empty() || url.password().is_some() {
+        return Err(foreign());
+    }
+    Ok(Some(url))
+}
+
+/// Pages of a paged operation, each with its status and headers.
+/// `Send + Unpin + 'static`, so it can be moved into a spawned task.
+pub struct PageStream<P> {
+    inner: Pin<Box<dyn Stream<Item = Result<Response<P>, Error>> + Send>>,
+}
+
+/// Rows of a paged operation across all pages, fetched page by page.
+/// `Send + Unpin + 'static`, so it can be moved into a spawned task.
+pub struct ItemStream<P: Page> {
+    inner: Pin<Box<dyn Stream<Item = Result<P::Item, Error>> + Send>>,
+}
+
+impl<P> Stream for PageStream<P> {
+    type Item = Result<Response<P>, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+impl<P: Page> Stream for ItemStream<P> {
+    type Item = Result<P::Item, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+impl<P> fmt::Debug for PageStream<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PageStream").finish_non_exhaustive()
+    }
+}
+
+impl<P: Page> fmt::Debug for ItemStream<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ItemStream").finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Plumbing for generated paged methods: every page of `req`, following
+    /// `nextLink` (GET, same headers) until it is absent. The stream ends
+    /// after the first error.
+    pub fn paginate_pages<P: Page>(&self, req: ApiRequest) -> PageStream<P> {
+        let cursor = Cursor::start(self, &req);
+        let stream = futures_util::stream::unfold(cursor, |mut cursor| async move {
+            let fetched = match cursor.fetch().await? {
+                Ok(fetched) => fetched,
+                Err(e) => return Some((Err(e), cursor)),
+            };
+            let (url, page) = fetched;
+            match decode_json::<P>(page.status(), page.body()) {
+                Ok(body) => {
+                    let link = scan_next_link(page.body(), P::NEXT_LINK_FIELD);
+                    cursor.advance(&url, link.as_deref());
+                    let (status, headers, _) = page.into_parts();
+                    Some((Ok(Response::new(status, headers, body)), cursor))
+                }
+                Err(e) => Some((Err(e), cursor)),
+            }
+        });
+        PageStream {
+            inner: Box::pin(stream.fuse()),
+        }
+    }
+
+    /// Plumbing for generated paged methods: the rows of every page of
+    /// `req`, in order, holding one page in memory at a time. The stream
+    /// ends after the first error.
+    pub fn paginate<P: Page>(&self, req: ApiRequest) -> ItemStream<P> {
+        let state = (Cursor::start(self, &req), Vec::new().into_iter());
+        let stream = futures_util::stream::unfold(state, |(mut cursor, mut rows)| async move {
+            loop {
+                if let Some(row) = rows.next() {
+                    return Some((Ok(row), (cursor, rows)));
+                }
+                let (url, page) = match cursor.fetch().await? {
+                    Ok(fetched) => fetched,
+                    Err(e) => return Some((Err(e), (cursor, rows))),
+                };
+                match decode_json::<P>(page.status(), page.body()) {
+                    Ok(body) => {
+                        let (items, link) = body.into_parts();
+                        cursor.advance(&url, link.as_deref());
+                        rows = items.into_iter();
+                    }
+                    Err(e) => return Some((Err(e), (cursor, rows))),
+                }
+            }
+        });
+        ItemStream {
+            inner: Box::pin(stream.fuse()),
+        }
+    }
+}
+
+/// Where paging stands; shared by both stream kinds.
+struct Cursor {
+    client: Client,
+    /// The operation's request: method, `Accept` and header parameters
+    /// (its path and query are superseded by the URL in the state).
+    request: ApiRequest,
+    state: CursorState,
+}
+
+enum CursorState {
+    Next(Url),
+    Failed(Error),
+    Done,
+}
+
+impl Cursor {
+    fn start(client: &Client, req: &ApiRequest) -> Cursor {
+        let state = match client.url_for(req) {
+            Ok(url) => CursorState::Next(url),
+            Err(e) => CursorState::Failed(e),
+        };
+        Cursor {
+            client: client.clone(),
+            request: req.clone(),
+            state,
+        }
+    }
+
+    /// The next raw page and its URL; `None` once finished. Leaves the
+    /// cursor `Done` until [`Cursor::advance`] is called, so any error ends
+    /// the stream.
+    async fn fetch(&mut self) -> Option<Result<(Url, Response<Bytes>), Error>> {
+        match std::mem::replace(&mut self.state, CursorState::Done) {
+            CursorState::Done => None,
+            CursorState::Failed(e) => Some(Err(e)),
+            CursorState::Next(url) => Some(
+                self.client
+                    .fetch_bytes(&self.request, &url)
+                    .await
+                    .map(|page| (url, page)),
+            ),
+        }
+    }
+
+    /// Schedules the page named by `link` (found on the page at `current`).
+    fn advance(&mut self, current: &Url, link: Option<&str>) {
+        self.state = match resolve_next_link(current, link) {
+            Ok(Some(next)) if next == *current => CursorState::Failed(Error::InvalidArgument {
+                name: "nextLink".to_owned(),
+                reason: format!(
+                    "{next} points back to the page just read; stopping to avoid an endless loop"
+                ),
+            }),
+            Ok(Some(next)) => {
+                // Next pages are plain GETs of the link, whatever the first was.
+                self.request.method = Method::GET;
+                CursorState::Next(next)
+            }
+            Ok(None) => CursorState::Done,
+            Err(e) => CursorState::Failed(e),
+        };
+    }
+}
+
+/// Reads the top-level string field `field` of a JSON object without
+/// building the rest of the document (other values are skipped).
+fn scan_next_link(body: &[u8], field: &str) -> Option<String> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    LinkScan(field).deserialize(&mut de).ok().flatten()
+}
+
+struct LinkScan<'a>(&'a str);
+
+impl<'de> DeserializeSeed<'de> for LinkScan<'_> {
+    type Value = Option<String>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LinkScan<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a page object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(is_link) = map.next_key_seed(KeyIs(self.0))? {
+            if is_link && found.is_none() {
+                found = map.next_value::<Option<String>>()?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Deserializes a map key into "is it this name?" without allocating.
+struct KeyIs<'a>(&'a str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        Ok(v == self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::client::test_server::{Reply, serve};
+    use super::super::retry::RetryPolicy;
+    use super::*;
+    use futures_util::{FutureExt, TryStreamExt};
+
+    #[derive(Debug, serde::Deserialize)]
+    struct TestPage {
+        data: Vec<u32>,
+        #[serde(rename = "nextLink")]
+        next_link: Option<String>,
+    }
+
+    impl Page for TestPage {
+        type Item = u32;
+
+        fn into_parts(self) -> (Vec<u32>, Option<String>) {
+            (self.data, self.next_link)
+        }
+    }
+
+    fn page(rows: &[u32], next: Option<&str>) -> Reply {
+        let body = serde_json::json!({ "id": "x", "data": rows, "nextLink": next });
+        Reply::json(200, &body.to_string())
+    }
+
+    fn client(base: &str) -> Client {
+        Client::builder()
+            .base_url(base)
+            .api_key("secret")
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap()
+    }
+
+    fn first_request() -> ApiRequest {
+        ApiRequest::get("listUsage", "/v3/enrollments/100/usagedetails".into())
+    }
+
+    #[test]
+    fn resolve_next_link_table() {
+        let base = Url::parse("https://consumption.azure.com/v3/enrollments/100/usagedetails?x=1")
+            .unwrap();
+        let ok: &[(Option<&str>, Option<&str>)] = &[
+            (None, None),
+            (Some(""), None),
+            (Some("  \t"), None),
+            (
+                Some("/v3/enrollments/100/usagedetails/nextpage?skiptoken=abc"),
+                Some(
+                    "https://consumption.azure.com/v3/enrollments/100/usagedetails/nextpage?skiptoken=abc",
+                ),
+            ),
+            (
+                Some("nextpage?s=2"),
+                Some("https://consumption.azure.com/v3/enrollments/100/nextpage?s=2"),
+            ),
+            (
+                Some("https://consumption.azure.com/v3/x?s=2"),
+                Some("https://consumption.azure.com/v3/x?s=2"),
+            ),
+            (
+                Some("https://CONSUMPTION.azure.com:443/v3/x"),
+                Some("https://consumption.azure.com/v3/x"),
+            ),
+        ];
+        for (link, expected) in ok {
+            let got = resolve_next_link(&base, *link).unwrap();
+            assert_eq!(got.as_ref().map(Url::as_str), *expected, "{link:?}");
+        }
+        let foreign = [
+            "https://evil.example/v3/x",
+            "https://consumption.azure.com:8443/v3/x",
+            "http://consumption.azure.com/v3/x",
+            "https://consumption.azure.com@evil.example/",
+            "https://user:pw@consumption.azure.com/v3/x",
+            "//evil.example/v3/x",
+            "https://consumption.azure.com.evil.example/",
+            "file:///etc/passwd",
+            "https://[::1",
+        ];
+        for link in foreign {
+            match resolve_next_link(&base, Some(link)) {
+                Err(Error::ForeignNextLink {
+                    next_link,
+                    expected_origin,
+                }) => {
+                    assert_eq!(next_link, link);
+                    assert_eq!(expected_origin, "https://consumption.azure.com");
+                }
+                other => panic!("{link}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn scans_next_link_without_the_model() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                r#"{"id":"a","data":[{"nextLink":"inner"}],"nextLink":"/p2"}"#,
+                Some("/p2"),
+            ),
+            (r#"{"nextLink":null,"data":[]}"#, None),
+            (r#"{"data":[]}"#, None),
+            (r#"{"next\u004cink":"/escaped"}"#, Some("/escaped")),
+            (r#"[1,2]"#, None),
+            (r#"{"nextLink":5}"#, None),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(
+                scan_next_link(body.as_bytes(), "nextLink").as_deref(),
+                *expected,
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn streams_are_send_unpin_static() {
+        fn check<T: Send + Unpin + 'static>(_: &T) {}
+        let c = Client::new("k");
+        check(&c.paginate::<TestPage>(first_request()));
+        check(&c.paginate_pages::<TestPage>(first_request()));
+    }
+
+    #[tokio::test]
+    async fn follows_links_across_three_pages() {
+        // Served twice (items, then pages), hence the modulo.
+        let server = serve(|r| match r.index % 3 {
+            0 => page(
+                &[1, 2],
+                Some("/v3/enrollments/100/usagedetails/nextpage?skiptoken=p2"),
+            ),
+            1 => page(
+                &[],
+                Some(&format!(
+                    "{}/v3/enrollments/100/usagedetails/nextpage?skiptoken=p3",
+                    r.base
+                )),
+            ),
+            _ => page(&[3], Some("")),
+        })
+        .await;
+        let items: Vec<u32> = client(&server.base)
+            .paginate::<TestPage>(
+                first_request()
+                    .query("startTime", "2018-01-01")
+                    .header("x-trace", "t1"),
+            )
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items, [1, 2, 3]);
+        let requests = server.requests();
+        let targets: Vec<&str> = requests.iter().map(|r| r.target.as_str()).collect();
+        assert_eq!(
+            targets[..3],
+            [
+                "/v3/enrollments/100/usagedetails?startTime=2018-01-01",
+                "/v3/enrollments/100/usagedetails/nextpage?skiptoken=p2",
+                "/v3/enrollments/100/usagedetails/nextpage?skiptoken=p3",
+            ]
+        );
+        assert!(
+            requests
+                .iter()
+                .all(|r| r.header("authorization") == Some("bearer secret"))
+        );
+        assert!(
+            requests
+                .iter()
+                .all(|r| r.header("accept") == Some("application/json"))
+        );
+        assert!(requests.iter().all(|r| r.header("x-trace") == Some("t1")));
+
+        let pages: Vec<Response<TestPage>> = client(&server.base)
+            .paginate_pages::<TestPage>(first_request())
+            .try_collect()
+            .await
+            .unwrap();
+        let rows: Vec<Vec<u32>> = pages.into_iter().map(|p| p.into_body().data).collect();
+        assert_eq!(rows, [vec![1, 2], vec![], vec![3]]);
+    }
+
+    #[tokio::test]
+    async fn foreign_next_link_is_not_followed() {
+        let other = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let other_base = format!("http://{}", other.local_addr().unwrap());
+        // Served twice (items, then pages), hence the modulo.
+        let server = serve(move |r| match r.index % 2 {
+            0 => page(&[1, 2], Some("/page2")),
+            _ => page(&[3], Some(&format!("{other_base}/page3"))),
+        })
+        .await;
+
+        for pages_mode in [false, true] {
+            let results: Vec<Result<Vec<u32>, Error>> = if pages_mode {
+                client(&server.base)
+                    .paginate_pages::<TestPage>(first_request())
+                    .map(|r| r.map(|p| p.into_body().data))
+                    .collect()
+                    .await
+            } else {
+                client(&server.base)
+                    .paginate::<TestPage>(first_request())
+                    .map(|r| r.map(|n| vec![n]))
+                    .collect()
+                    .await
+            };
+            let (last, rows) = results.split_last().unwrap();
+            let rows: Vec<u32> = rows
+                .iter()
+                .flat_map(|r| r.as_ref().unwrap().clone())
+                .collect();
+            assert_eq!(rows, [1, 2, 3], "pages_mode={pages_mode}");
+            match last {
+                Err(Error::ForeignNextLink {
+                    next_link,
+                    expected_origin,
+                }) => {
+                    assert!(next_link.ends_with("/page3"));
+                    assert_eq!(expected_origin, &server.base);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(server.requests().len(), 4);
+        // Any connection attempt would already sit in the accept queue.
+        assert!(
+            other.accept().now_or_never().is_none(),
+            "the foreign port was contacted"
+        );
+    }
+
+    #[tokio::test]
+    async fn errors_end_the_stream() {
+        let server = serve(|r| match r.index {
+            0 => page(&[1], Some("/p2")),
+            1 => Reply::json(404, r#"{"error":{"code":"NotFound","message":"gone"}}"#),
+            _ => page(&[9], None),
+        })
+        .await;
+        let mut stream = client(&server.base).paginate::<TestPage>(first_request());
+        assert_eq!(stream.next().await.unwrap().unwrap(), 1);
+        assert!(matches!(stream.next().await, Some(Err(Error::NotFound(_)))));
+        assert!(stream.next().await.is_none());
+        assert!(stream.next().await.is_none());
+        assert_eq!(server.requests().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn decode_errors_end_the_stream() {
+        let server = serve(|r| match r.index {
+            0 => page(&[1], Some("/p2")),
+            _ => Reply::json(200, r#"{"data":["x"],"nextLink":"/p3"}"#),
+        })
+        .await;
+        let mut pages = client(&server.base).paginate_pages::<TestPage>(first_request());
+        assert!(pages.next().await.unwrap().is_ok());
+        match pages.next().await {
+            Some(Err(Error::Decode(d))) => assert_eq!(d.path, "data[0]"),
+            other => panic!("{other:?}"),
+        }
+        assert!(pages.next().await.is_none());
+        assert_eq!(server.requests().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn self_referencing_link_stops() {
+        let server = serve(|_| page(&[1], Some("/v3/enrollments/100/usagedetails"))).await;
+        let results: Vec<_> = client(&server.base)
+            .paginate::<TestPage>(first_request())
+            .collect()
+            .await;
+        assert_eq!(results.len(), 2);
+        assert!(
+            matches!(results[1], Err(Error::InvalidArgument { ref name, .. }) if name == "nextLink")
+        );
+        assert_eq!(server.requests().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn invalid_first_request_is_reported_once() {
+        let mut stream =
+            Client::new("k").paginate::<TestPage>(ApiRequest::get("op", "no-slash".into()));
+        assert!(matches!(
+            stream.next().await,
+            Some(Err(Error::InvalidArgument { .. }))
+        ));
+        assert!(stream.next().await.is_none());
+    }
+}

@@ -1,0 +1,334 @@
+//! `src/client.rs`: one async method per operation on the runtime's `Client`, plus a
+//! conditional (`_if_none_match`) form of each, and page/row streams for paged operations.
+
+use super::{doc, ident, ty};
+use crate::ir::{Api, Operation, Param, ParamLocation, ResponseKind, TypeRef};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use std::collections::BTreeSet;
+
+pub(super) fn client_rs(api: &Api) -> TokenStream {
+    let pages = page_impls(api);
+    let methods = api.operations.iter().map(methods);
+    let builders = api.operations.iter().map(request_builder);
+    let uses_models = api.operations.iter().any(|op| {
+        op.params.iter().any(|p| super::names_generated_type(&p.ty))
+            || matches!(&op.response, ResponseKind::Json(t) if super::names_generated_type(t))
+            || matches!(&op.response, ResponseKind::Paged { .. })
+    });
+    let models_import = if uses_models { quote! { use crate::models; } } else { quote! {} };
+    quote! {
+        //! One method per operation of the spec on [`Client`](crate::Client).
+        //!
+        //! Each returns the body with the status and headers (and so the ETag); the
+        //! `_if_none_match` form sends an ETag and tells a 304 apart; paged operations also
+        //! have `_pages` and `_stream` forms that follow `nextLink` one page at a time.
+        #![allow(clippy::too_many_arguments)]
+
+        #models_import
+        use crate::runtime::client::ApiRequest;
+        use crate::runtime::{Client, Conditional, ETag, Error, Response};
+
+        #(#pages)*
+
+        impl Client {
+            #(#methods)*
+        }
+
+        #(#builders)*
+    }
+}
+
+/// `impl Page` for every envelope a paged operation returns, once each.
+fn page_impls(api: &Api) -> Vec<TokenStream> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for op in &api.operations {
+        let ResponseKind::Paged {
+            envelope,
+            item,
+            items_field,
+            items_optional,
+            next_link_field,
+            next_link_optional,
+        } = &op.response
+        else {
+            continue;
+        };
+        if !seen.insert(envelope.clone()) {
+            continue;
+        }
+        let envelope_ty = ident(envelope);
+        let item_ty = ty(item, &quote! { models:: });
+        let items = ident(items_field);
+        let next = ident(next_link_field);
+        let items_expr = if *items_optional {
+            quote! { self.#items.unwrap_or_default() }
+        } else {
+            quote! { self.#items }
+        };
+        let next_expr = if *next_link_optional {
+            quote! { self.#next }
+        } else {
+            quote! { Some(self.#next) }
+        };
+        out.push(quote! {
+            impl crate::runtime::Page for models::#envelope_ty {
+                type Item = #item_ty;
+                fn into_parts(self) -> (Vec<Self::Item>, Option<String>) {
+                    (#items_expr, #next_expr)
+                }
+            }
+        });
+    }
+    out
+}
+
+/// The Rust type of a parameter in a method signature.
+fn param_ty(p: &Param) -> TokenStream {
+    let base = match &p.ty {
+        TypeRef::String => quote! { &str },
+        other => ty(other, &quote! { models:: }),
+    };
+    if p.required {
+        base
+    } else {
+        quote! { Option<#base> }
+    }
+}
+
+fn signature_params(op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let decls = op
+        .params
+        .iter()
+        .map(|p| {
+            let name = ident(&p.rust_name);
+            let t = param_ty(p);
+            quote! { #name: #t }
+        })
+        .collect();
+    let args = op
+        .params
+        .iter()
+        .map(|p| {
+            let name = ident(&p.rust_name);
+            quote! { #name }
+        })
+        .collect();
+    (decls, args)
+}
+
+fn builder_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}_request", op.method_name.trim_start_matches("r#"))
+}
+
+fn method_docs(op: &Operation) -> TokenStream {
+    let summary = doc(op.summary.as_deref().or(op.description.as_deref()));
+    let description = if op.summary.is_some() {
+        doc(op.description.as_deref())
+    } else {
+        quote! {}
+    };
+    let route = format!(" `{} {}` (operation `{}`).", op.http_method, op.path, op.id);
+    let params: Vec<String> = op
+        .params
+        .iter()
+        .map(|p| {
+            let text = p
+                .doc
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .unwrap_or("No description in the spec.");
+            let optional = if p.required { "" } else { " Optional." };
+            format!(
+                " - `{}` ({} `{}`): {}{}",
+                p.rust_name.trim_start_matches("r#"),
+                p.location.as_str(),
+                p.name,
+                text.replace('\n', " "),
+                optional
+            )
+        })
+        .collect();
+    let params_doc = if params.is_empty() {
+        quote! {}
+    } else {
+        quote! { #[doc = ""] #[doc = " Parameters:"] #(#[doc = #params])* }
+    };
+    quote! {
+        #summary
+        #description
+        #[doc = ""]
+        #[doc = #route]
+        #params_doc
+    }
+}
+
+fn methods(op: &Operation) -> TokenStream {
+    let docs = method_docs(op);
+    let name = ident(&op.method_name);
+    let plain = op.method_name.trim_start_matches("r#");
+    let conditional = format_ident!("{}_if_none_match", plain);
+    let builder = builder_name(op);
+    let (decls, args) = signature_params(op);
+    let see_also = format!(
+        " Like [`Client::{plain}`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304)."
+    );
+    let (body_ty, call, call_conditional) = match &op.response {
+        ResponseKind::Json(t) => {
+            let t = ty(t, &quote! { models:: });
+            (
+                t.clone(),
+                quote! { let request = #builder(#(#args),*); self.execute_json(request).await },
+                quote! { let request = #builder(#(#args),*); self.execute_json_if_none_match(request, etag).await },
+            )
+        }
+        ResponseKind::Paged { envelope, .. } => {
+            let e = ident(envelope);
+            (
+                quote! { models::#e },
+                quote! { let request = #builder(#(#args),*); self.execute_json(request).await },
+                quote! { let request = #builder(#(#args),*); self.execute_json_if_none_match(request, etag).await },
+            )
+        }
+        ResponseKind::Bytes { .. } => (
+            quote! { crate::runtime::ByteStream },
+            quote! { let request = #builder(#(#args),*); self.execute_bytes(request).await },
+            quote! { let request = #builder(#(#args),*); self.execute_bytes_if_none_match(request, etag).await },
+        ),
+        ResponseKind::Empty => (
+            quote! { () },
+            quote! { let request = #builder(#(#args),*); self.execute_bytes(request).await.map(|response| response.map(|_| ())) },
+            quote! {
+                let request = #builder(#(#args),*);
+                match self.execute_bytes_if_none_match(request, etag).await? {
+                    Conditional::Modified(response) => Ok(Conditional::Modified(response.map(|_| ()))),
+                    Conditional::NotModified(not_modified) => Ok(Conditional::NotModified(not_modified)),
+                }
+            },
+        ),
+    };
+    let streams = match &op.response {
+        ResponseKind::Paged { envelope, .. } => {
+            let e = ident(envelope);
+            let pages = format_ident!("{}_pages", plain);
+            let stream = format_ident!("{}_stream", plain);
+            let pages_doc = format!(
+                " Every page of [`Client::{plain}`], following `nextLink` one page at a time; a `nextLink` on another origin ends the stream with an error and is never sent the key."
+            );
+            let stream_doc = format!(
+                " Every row of every page of [`Client::{plain}`], one page in memory at a time."
+            );
+            quote! {
+                #[doc = #pages_doc]
+                pub fn #pages(&self, #(#decls),*) -> crate::runtime::paging::PageStream<models::#e> {
+                    let request = #builder(#(#args),*); self.paginate_pages(request)
+                }
+
+                #[doc = #stream_doc]
+                pub fn #stream(&self, #(#decls),*) -> crate::runtime::paging::ItemStream<models::#e> {
+                    let request = #builder(#(#args),*); self.paginate(request)
+                }
+            }
+        }
+        _ => quote! {},
+    };
+    quote! {
+        #docs
+        pub async fn #name(&self, #(#decls),*) -> Result<Response<#body_ty>, Error> {
+            #call
+        }
+
+        #[doc = #see_also]
+        pub async fn #conditional(&self, #(#decls,)* etag: &ETag) -> Result<Conditional<#body_ty>, Error> {
+            #call_conditional
+        }
+
+        #streams
+    }
+}
+
+/// A free function that builds the request of an operation from its arguments.
+fn request_builder(op: &Operation) -> TokenStream {
+    let builder = builder_name(op);
+    let (decls, _) = signature_params(op);
+    let id = &op.id;
+    // Path arguments are percent-encoded into locals first: `format!` then takes only inline
+    // names, which keeps the printed code readable.
+    let mut format = String::new();
+    let mut encoded = Vec::new();
+    for segment in op.path.split('/').skip(1) {
+        format.push('/');
+        if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            let p = op
+                .params
+                .iter()
+                .find(|p| p.location == ParamLocation::Path && p.name == name)
+                .expect("lower checks path params");
+            let v = ident(&p.rust_name);
+            let local = format!("{}_segment", p.rust_name.trim_start_matches("r#"));
+            format.push_str(&format!("{{{local}}}"));
+            let local = ident(&local);
+            encoded.push(match p.ty {
+                TypeRef::String => quote! { let #local = crate::runtime::client::encode_path_segment(#v); },
+                _ => quote! { let #local = crate::runtime::client::encode_path_segment(&crate::runtime::params::ParamValue::to_param(&#v)); },
+            });
+        } else {
+            format.push_str(&segment.replace('{', "{{").replace('}', "}}"));
+        }
+    }
+    let path = if encoded.is_empty() {
+        quote! { #format.to_string() }
+    } else {
+        quote! { format!(#format) }
+    };
+    let accept = match &op.response {
+        ResponseKind::Bytes { accept } => quote! { .accept(#accept) },
+        _ => quote! {},
+    };
+    let method = &op.http_method;
+    let constructor = if method == "GET" {
+        quote! { ApiRequest::get(#id, #path) }
+    } else {
+        let m = format_ident!("{}", method);
+        quote! { ApiRequest::new(http::Method::#m, #id, #path) }
+    };
+    let extras = op
+        .params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path)
+        .map(|p| {
+            let v = ident(&p.rust_name);
+            let wire = &p.name;
+            let add = match p.location {
+                ParamLocation::Query => quote! { query },
+                _ => quote! { header },
+            };
+            let value = match p.ty {
+                TypeRef::String => quote! { value },
+                _ => quote! { crate::runtime::params::ParamValue::to_param(&value) },
+            };
+            if p.required {
+                quote! { let value = #v; request = request.#add(#wire, #value); }
+            } else {
+                quote! { if let Some(value) = #v { request = request.#add(#wire, #value); } }
+            }
+        });
+    let has_extras = op.params.iter().any(|p| p.location != ParamLocation::Path);
+    let body = if has_extras {
+        quote! {
+            let mut request = #constructor #accept;
+            #(#extras)*
+            request
+        }
+    } else {
+        quote! { #constructor #accept }
+    };
+    quote! {
+        fn #builder(#(#decls),*) -> ApiRequest {
+            #(#encoded)*
+            #body
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! The crate around the code: `Cargo.toml`, `README.md` and `src/lib.rs`.
+
+use super::EmitOptions;
+use crate::ir::{Api, Operation, ResponseKind, TypeRef};
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::fmt::Write as _;
+
+/// Dependency versions of every generated crate: the ones this workspace builds and tests with.
+const DEPENDENCIES: &str = r#"bytes = "1.11.0"
+chrono = { version = "0.4.45", default-features = false, features = ["serde", "clock", "std"] }
+fastrand = "2.3.0"
+futures-util = "0.3.31"
+http = "1.4.0"
+percent-encoding = "2.3.2"
+reqwest = { version = "0.13.5", default-features = false, features = ["json", "query", "gzip", "stream", "rustls"] }
+serde = { version = "1.0.228", features = ["derive"] }
+serde_json = { version = "1.0.145", features = ["float_roundtrip"] }
+serde_path_to_error = "0.1.20"
+tokio = { version = "1.54.1", features = ["time"] }
+url = "2.5.7"
+fake = { version = "5.1.0", features = ["derive", "chrono"], optional = true }
+rand = { version = "0.10.3", optional = true }
+"#;
+
+pub(super) fn cargo_toml(api: &Api, options: &EmitOptions, header: &str) -> String {
+    let header = header.replace("// ", "# ");
+    let description = format!(
+        "Async Rust client for {}, generated from its spec",
+        api.title
+    )
+    .replace('"', "'");
+    let mut deps = DEPENDENCIES.to_string();
+    if options.uses_decimal {
+        deps.push_str(
+            "rust_decimal = { version = \"1.43.0\", features = [\"serde-with-float\"] }\n",
+        );
+        deps = deps.replace(
+            r#"fake = { version = "5.1.0", features = ["derive", "chrono"]"#,
+            r#"fake = { version = "5.1.0", features = ["derive", "chrono", "rust_decimal"]"#,
+        );
+    }
+    format!(
+        r#"{header}
+[package]
+name = "{name}"
+version = "{version}"
+edition = "2024"
+description = "{description}"
+license = "MIT OR Apache-2.0"
+
+[features]
+default = []
+# The server side of the spec: `operations::Operation` and `operations::match_request`.
+server = []
+# `fake::Dummy` on every model, for test data.
+fake = ["dep:fake", "dep:rand"]
+
+[dependencies]
+{deps}
+[dev-dependencies]
+tokio = {{ version = "1.54.1", features = ["macros", "rt-multi-thread", "net", "io-util"] }}
+"#,
+        name = options.crate_name,
+        version = options.crate_version,
+    )
+}
+
+/// An operation whose required parameters are all strings, for examples.
+fn example_operation(api: &Api) -> Option<&Operation> {
+    api.operations
+        .iter()
+        .filter(|op| {
+            op.params
+                .iter()
+                .all(|p| !p.required || p.ty == TypeRef::String)
+        })
+        .find(|op| {
+            matches!(
+                op.response,
+                ResponseKind::Json(_) | ResponseKind::Paged { .. }
+            )
+        })
+}
+
+fn example_call(op: &Operation) -> String {
+    let args: Vec<&str> = op
+        .params
+        .iter()
+        .map(|p| if p.required { "\"100\"" } else { "None" })
+        .collect();
+    format!(
+        "client.{}({})",
+        op.method_name.trim_start_matches("r#"),
+        args.join(", ")
+    )
+}
+
+pub(super) fn lib_rs(api: &Api, options: &EmitOptions) -> TokenStream {
+    let krate = options.crate_name.replace('-', "_");
+    let mut lines = vec![format!(" # {}", api.title), String::new()];
+    if let Some(description) = api
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        lines.extend(description.lines().map(|l| format!(" {}", l.trim_end())));
+        lines.push(String::new());
+    }
+    lines.push(
+        " An async client for this API, generated from its spec by ea-codegen: typed models \
+         ([`models`]), one method per operation on [`Client`] (see [`client`]), conditional \
+         requests with ETags, retries with backoff, and streams that follow `nextLink`."
+            .to_string(),
+    );
+    if let Some(op) = example_operation(api) {
+        lines.extend([
+            String::new(),
+            " ```no_run".to_string(),
+            format!(" # async fn run() -> Result<(), {krate}::Error> {{"),
+            format!(" let client = {krate}::Client::new(\"API_KEY\");"),
+            format!(" let response = {}.await?;", example_call(op)),
+            " println!(\"{} {:?}\", response.status(), response.etag());".to_string(),
+            " # Ok(())".to_string(),
+            " # }".to_string(),
+            " ```".to_string(),
+        ]);
+    }
+    quote! {
+        #(#![doc = #lines])*
+
+        #[rustfmt::skip]
+        pub mod models;
+        #[rustfmt::skip]
+        pub mod client;
+        #[cfg(feature = "server")]
+        #[rustfmt::skip]
+        pub mod operations;
+        pub mod runtime;
+
+        pub use runtime::{
+            ApiError, ApiKey, ByteStream, Client, ClientBuilder, Conditional, ETag, Error, NotModified, Page,
+            Response, RetryPolicy,
+        };
+    }
+}
+
+pub(super) fn readme(api: &Api, options: &EmitOptions) -> String {
+    let mut out = String::new();
+    let krate = options.crate_name.replace('-', "_");
+    let _ = writeln!(
+        out,
+        "<!-- @generated by ea-codegen. Do not edit by hand. Regenerate with: {} -->",
+        options.regenerate_command
+    );
+    let _ = writeln!(out, "# {}\n", options.crate_name);
+    let _ = writeln!(
+        out,
+        "An async Rust client for **{}** (version `{}`), generated from its spec by `ea-codegen`.\n",
+        api.title, api.version
+    );
+    let _ = writeln!(out, "Default base URL: `{}`.\n", api.base_url);
+    let _ = writeln!(
+        out,
+        "## Use\n\n```rust,no_run\n# async fn run() -> Result<(), {krate}::Error> {{"
+    );
+    let _ = writeln!(out, "use {krate}::{{Client, Conditional}};\n");
+    let _ = writeln!(
+        out,
+        "let client = Client::builder()\n    .api_key(std::env::var(\"EA_API_KEY\").unwrap_or_default())\n    .build()?;"
+    );
+    if let Some(op) = example_operation(api) {
+        let call = example_call(op);
+        let plain = op.method_name.trim_start_matches("r#");
+        let args_etag = call.trim_end_matches(')').replacen(
+            &format!("{plain}("),
+            &format!("{plain}_if_none_match("),
+            1,
+        );
+        let sep = if op.params.is_empty() { "" } else { ", " };
+        let _ = writeln!(out, "let response = {call}.await?;");
+        let _ = writeln!(
+            out,
+            "println!(\"{{}} etag={{:?}}\", response.status(), response.etag());"
+        );
+        let _ = writeln!(out, "if let Some(etag) = response.etag() {{");
+        let _ = writeln!(out, "    match {args_etag}{sep}&etag).await? {{");
+        let _ = writeln!(
+            out,
+            "        Conditional::NotModified(_) => println!(\"unchanged\"),\n        Conditional::Modified(fresh) => println!(\"changed: {{:?}}\", fresh.etag()),\n    }}\n}}"
+        );
+    }
+    let _ = writeln!(out, "# Ok(())\n# }}\n```\n");
+    let _ = writeln!(
+        out,
+        "Every method returns the body with its status and headers. Errors are one enum, `{krate}::Error`, keyed by status (400, 401, 404, 429 with its retry-after, 500, 503, other), plus transport, decode and invalid-argument errors. GET requests are retried on 429, 500, 502, 503, 504 and connection failures with jittered exponential backoff that honours `Retry-After` and `x-ms-ratelimit-microsoft.consumption-retry-after` (see `RetryPolicy`). The API key never appears in `Debug` output.\n"
+    );
+    let _ = writeln!(
+        out,
+        "## Features\n\n- `server`: `operations::Operation` (one variant per operation, parameters typed) and `operations::match_request`, for servers and mocks of this API.\n- `fake`: `fake::Dummy` on every model, with field fakers chosen from format and name.\n"
+    );
+    let _ = writeln!(
+        out,
+        "## Operations\n\n| method | path | Rust method | returns |\n|---|---|---|---|"
+    );
+    for op in &api.operations {
+        let returns = match &op.response {
+            ResponseKind::Json(t) => format!("`{}`", type_name(t)),
+            ResponseKind::Paged { envelope, .. } => {
+                format!("`{envelope}` (paged: `_pages`, `_stream`)")
+            }
+            ResponseKind::Bytes { accept } => format!("byte stream (`{accept}`)"),
+            ResponseKind::Empty => "nothing".into(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | `{}` | {} |",
+            op.http_method,
+            op.path,
+            op.method_name.trim_start_matches("r#"),
+            returns
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nEach method also has an `_if_none_match` form that sends an ETag and returns `Conditional::NotModified` on 304."
+    );
+    out
+}
+
+fn type_name(t: &TypeRef) -> String {
+    match t {
+        TypeRef::Model(n) | TypeRef::Enum(n) => n.clone(),
+        TypeRef::Vec(inner) => format!("Vec<{}>", type_name(inner)),
+        TypeRef::Map(inner) => format!("BTreeMap<String, {}>", type_name(inner)),
+        other => format!("{other:?}").to_lowercase(),
+    }
+}

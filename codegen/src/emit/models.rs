@@ -1,0 +1,209 @@
+//! `src/models.rs`: one struct per schema and one forward-compatible enum per enumeration.
+
+use super::{doc, ident, ty};
+use crate::ir::{Api, EnumType, Faker, Field, Model, TypeRef};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(super) fn models_rs(api: &Api) -> TokenStream {
+    let models = api.models.iter().map(model);
+    let enums = api.enums.iter().map(enumeration);
+    quote! {
+        //! The data types of the API: one struct per schema of the spec, one enum per enumeration.
+        //!
+        //! Every struct tolerates fields it does not know; every enum keeps values it does not
+        //! know in `Unknown`, so a newer service does not break an older client.
+        #(#models)*
+        #(#enums)*
+    }
+}
+
+fn model(m: &Model) -> TokenStream {
+    let name = ident(&m.rust_name);
+    let docs = doc(m.doc.as_deref());
+    let spec_name = format!(" Schema `{}` in the spec.", m.spec_name);
+    let all_default = m.fields.iter().all(Field::is_optional);
+    let default = if all_default {
+        quote! { Default, }
+    } else {
+        quote! {}
+    };
+    let fields = m.fields.iter().map(field);
+    let additional = m.additional.as_ref().map(|t| {
+        let t = ty(t, &quote! {});
+        quote! {
+            /// Properties the schema does not name, kept as they came.
+            #[serde(flatten)]
+            #[cfg_attr(feature = "fake", dummy(default))]
+            pub additional_properties: std::collections::BTreeMap<String, #t>,
+        }
+    });
+    let docs_sep = if m.doc.is_some() {
+        quote! { #[doc = ""] }
+    } else {
+        quote! {}
+    };
+    quote! {
+        #docs
+        #docs_sep
+        #[doc = #spec_name]
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "fake", derive(fake::Dummy))]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+    }
+}
+
+fn field(f: &Field) -> TokenStream {
+    let name = ident(&f.rust_name);
+    let docs = doc(f.doc.as_deref());
+    let base = ty(&f.ty, &quote! {});
+    let optional = f.is_optional();
+    let rust_ty = if optional {
+        quote! { Option<#base> }
+    } else {
+        base
+    };
+    let mut serde = Vec::new();
+    let plain = f.rust_name.trim_start_matches("r#");
+    if plain != f.json_name {
+        let json = &f.json_name;
+        serde.push(quote! { rename = #json });
+    }
+    if optional && !f.required {
+        serde.push(quote! { default, skip_serializing_if = "Option::is_none" });
+    } else if optional {
+        serde.push(quote! { default });
+    }
+    let with = match (&f.ty, optional) {
+        (TypeRef::DateTime, true) => Some("crate::runtime::datetime::option"),
+        (TypeRef::DateTime, false) => Some("crate::runtime::datetime::required"),
+        (TypeRef::Decimal, true) => Some("rust_decimal::serde::float_option"),
+        (TypeRef::Decimal, false) => Some("rust_decimal::serde::float"),
+        _ => None,
+    };
+    if let Some(with) = with {
+        serde.push(quote! { with = #with });
+    }
+    let serde = if serde.is_empty() {
+        quote! {}
+    } else {
+        quote! { #[serde(#(#serde),*)] }
+    };
+    let faker = match (f.faker, &f.ty) {
+        (_, TypeRef::Json) => quote! { #[cfg_attr(feature = "fake", dummy(default))] },
+        (Faker::Runtime(name), _) => {
+            let path = format!("crate::runtime::fakers::{name}");
+            quote! { #[cfg_attr(feature = "fake", dummy(faker = #path))] }
+        }
+        (Faker::Default, _) => quote! {},
+    };
+    quote! {
+        #docs
+        #serde
+        #faker
+        pub #name: #rust_ty,
+    }
+}
+
+fn enumeration(e: &EnumType) -> TokenStream {
+    let name = ident(&e.rust_name);
+    let docs = doc(e.doc.as_deref());
+    let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
+    let values: Vec<&str> = e.variants.iter().map(|v| v.value.as_str()).collect();
+    let variant_docs = e.variants.iter().map(|v| {
+        let d = v.doc.clone().unwrap_or_else(|| format!("`{}`", v.value));
+        doc(Some(&d))
+    });
+    let count = proc_macro2::Literal::usize_unsuffixed(variants.len());
+    let indices = (0..variants.len()).map(proc_macro2::Literal::usize_unsuffixed);
+    let expected = values.join(", ");
+    let summary = format!(
+        " One of: {}.",
+        values
+            .iter()
+            .map(|v| format!("`{v}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    quote! {
+        #docs
+        #[doc = #summary]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #( #variant_docs #variants, )*
+            /// A value this version of the crate does not know, kept as it came.
+            Unknown(String),
+        }
+
+        impl #name {
+            /// The values the spec lists, in its order.
+            pub const KNOWN: [&'static str; #count] = [#(#values),*];
+
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( #name::#variants => #values, )*
+                    #name::Unknown(other) => other,
+                }
+            }
+
+            /// Reads a wire value; unknown values are kept in `Unknown`.
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    #( #values => #name::#variants, )*
+                    other => #name::Unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = std::convert::Infallible;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from_wire(value))
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = String::deserialize(deserializer)?;
+                Ok(Self::from_wire(&value))
+            }
+        }
+
+        impl crate::runtime::params::ParamValue for #name {
+            fn to_param(&self) -> String {
+                self.as_str().to_string()
+            }
+            /// Parameters are strict: only the known values, in any letter case.
+            fn parse_param(value: &str) -> Result<Self, String> {
+                #( if value.eq_ignore_ascii_case(#values) { return Ok(#name::#variants); } )*
+                Err(format!("expected one of {}", #expected))
+            }
+        }
+
+        #[cfg(feature = "fake")]
+        impl fake::Dummy<fake::Faker> for #name {
+            fn dummy_with_rng<R: fake::RngExt + ?Sized>(_: &fake::Faker, rng: &mut R) -> Self {
+                match rng.random_range(0..#count) {
+                    #( #indices => #name::#variants, )*
+                    _ => unreachable!("random_range stays below the number of variants"),
+                }
+            }
+        }
+    }
+}

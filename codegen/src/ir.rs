@@ -1,0 +1,223 @@
+//! The generator's own model of an API: what `lower` produces and `emit` consumes.
+//! Every name in here is already a valid, unique Rust identifier; emit makes no naming decisions.
+
+/// The whole API, ready to emit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// `info.title` of the spec.
+    pub title: String,
+    /// `info.version` of the spec.
+    pub version: String,
+    /// `info.description`, if any.
+    pub description: Option<String>,
+    /// The first server URL, the client's default base URL.
+    pub base_url: String,
+    /// Structs, in spec order (inline object schemas follow their parent).
+    pub models: Vec<Model>,
+    /// Forward-compatible string enums, in first-use order.
+    pub enums: Vec<EnumType>,
+    /// Operations, in spec order (path, then method).
+    pub operations: Vec<Operation>,
+}
+
+/// One struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// The schema's name in the spec (JSON name).
+    pub spec_name: String,
+    /// The Rust type name.
+    pub rust_name: String,
+    /// Doc comment text.
+    pub doc: Option<String>,
+    /// Fields in spec order.
+    pub fields: Vec<Field>,
+    /// `Some` when the schema allows properties beyond `fields`: they are kept in a flattened map.
+    pub additional: Option<TypeRef>,
+}
+
+/// One field of a struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Property name in JSON.
+    pub json_name: String,
+    /// Rust field name (may be a raw identifier such as `r#type`).
+    pub rust_name: String,
+    /// Doc comment text.
+    pub doc: Option<String>,
+    /// The value type, without the `Option` that `required`/`nullable` add.
+    pub ty: TypeRef,
+    /// Listed in the schema's `required`.
+    pub required: bool,
+    /// `nullable: true` (or Swagger's `x-nullable`).
+    pub nullable: bool,
+    /// How the `fake` feature invents a value for this field.
+    pub faker: Faker,
+}
+
+impl Field {
+    /// Whether the Rust field is an `Option`.
+    pub fn is_optional(&self) -> bool {
+        !self.required || self.nullable
+    }
+}
+
+/// A Rust type a schema lowers to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TypeRef {
+    /// `String`.
+    String,
+    /// `chrono::DateTime<chrono::Utc>`, read leniently.
+    DateTime,
+    /// `chrono::NaiveDate`.
+    Date,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// `rust_decimal::Decimal`, written as a JSON number.
+    Decimal,
+    /// `bool`.
+    Bool,
+    /// `serde_json::Value`: a schema without a usable type.
+    Json,
+    /// A generated struct, by Rust name.
+    Model(String),
+    /// A generated enum, by Rust name.
+    Enum(String),
+    /// `Vec<T>`.
+    Vec(Box<TypeRef>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<TypeRef>),
+}
+
+/// A forward-compatible string enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumType {
+    /// Rust type name.
+    pub rust_name: String,
+    /// Doc comment text.
+    pub doc: Option<String>,
+    /// Known values.
+    pub variants: Vec<EnumVariant>,
+}
+
+/// One known value of an enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumVariant {
+    /// The value on the wire.
+    pub value: String,
+    /// Rust variant name.
+    pub rust_name: String,
+    /// Doc comment text.
+    pub doc: Option<String>,
+}
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// The spec's operationId (possibly shared with other operations), if any.
+    pub operation_id: Option<String>,
+    /// A unique id for logs and errors: the operationId, or the derived name when that is missing or shared.
+    pub id: String,
+    /// snake_case client method name, unique.
+    pub method_name: String,
+    /// UpperCamel name of the server-side `Operation` variant, unique.
+    pub variant_name: String,
+    /// HTTP method in upper case.
+    pub http_method: String,
+    /// Path template as in the spec, e.g. `/v3/enrollments/{enrollmentNumber}/usagedetails`.
+    pub path: String,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `tags[0]`.
+    pub tag: Option<String>,
+    /// Path, query and header parameters in spec order (auth and `If-None-Match` excluded).
+    pub params: Vec<Param>,
+    /// Whether the spec declares `If-None-Match` or a 304 response (conditional requests are offered either way).
+    pub declares_conditional: bool,
+    /// What a successful response holds.
+    pub response: ResponseKind,
+}
+
+/// Where a parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// A `{name}` path segment.
+    Path,
+    /// A query-string pair.
+    Query,
+    /// A request header.
+    Header,
+}
+
+impl ParamLocation {
+    /// The OpenAPI `in` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+        }
+    }
+}
+
+/// One parameter of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Name on the wire.
+    pub name: String,
+    /// snake_case Rust name, unique within the operation.
+    pub rust_name: String,
+    /// Where it travels.
+    pub location: ParamLocation,
+    /// Doc text.
+    pub doc: Option<String>,
+    /// Value type (a scalar or an enum).
+    pub ty: TypeRef,
+    /// Whether it must be sent.
+    pub required: bool,
+}
+
+/// What a successful (2xx) response holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseKind {
+    /// A JSON body of this type.
+    Json(TypeRef),
+    /// A JSON envelope with one page of items and a next-page link.
+    Paged {
+        /// The envelope struct (Rust name).
+        envelope: String,
+        /// The item type.
+        item: TypeRef,
+        /// Rust field name of the item array in the envelope.
+        items_field: String,
+        /// Whether the item array field is an `Option`.
+        items_optional: bool,
+        /// Rust field name of the next link in the envelope.
+        next_link_field: String,
+        /// Whether the next-link field is an `Option`.
+        next_link_optional: bool,
+    },
+    /// A byte stream (CSV and other downloads), requested with this `Accept`.
+    Bytes {
+        /// Media type to ask for.
+        accept: String,
+    },
+    /// No body.
+    Empty,
+}
+
+/// How the `fake` feature invents a field value: a faker in the generated runtime, or fake's default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Faker {
+    /// fake's `Faker` for the type.
+    Default,
+    /// A named faker in `crate::runtime::fakers`.
+    Runtime(&'static str),
+}

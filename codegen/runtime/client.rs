@@ -349,20 +349,22 @@ impl Client {
         etag: &ETag,
     ) -> Result<Conditional<T>, Error> {
         let url = self.url_for(&req)?;
-        let mut resp = self.send(&req, &url, Some(etag)).await?;
-        if resp.status() == StatusCode::NOT_MODIFIED {
-            return Ok(Conditional::NotModified(not_modified(&mut resp)));
+        match self.send(&req, &url, Some(etag), Finish::Buffer).await? {
+            Outcome::NotModified(not_modified) => Ok(Conditional::NotModified(not_modified)),
+            Outcome::Buffered(page) => decode_response(page).map(Conditional::Modified),
+            Outcome::Streaming(resp) => decode_response(read_body(resp).await?).map(Conditional::Modified),
         }
-        let bytes = read_body(resp).await?;
-        decode_response(bytes).map(Conditional::Modified)
     }
 
     /// Plumbing for generated methods: sends `req` and streams the body
     /// (CSV downloads) without buffering it.
     pub async fn execute_bytes(&self, req: ApiRequest) -> Result<Response<ByteStream>, Error> {
         let url = self.url_for(&req)?;
-        let resp = self.send(&req, &url, None).await?;
-        Ok(stream_body(resp))
+        match self.send(&req, &url, None, Finish::Stream).await? {
+            Outcome::Streaming(resp) => Ok(stream_body(resp)),
+            Outcome::Buffered(page) => Ok(page.map(ByteStream::from_bytes)),
+            Outcome::NotModified(_) => unreachable!("no If-None-Match was sent"),
+        }
     }
 
     /// Plumbing for generated methods: streamed body with `If-None-Match`.
@@ -372,11 +374,11 @@ impl Client {
         etag: &ETag,
     ) -> Result<Conditional<ByteStream>, Error> {
         let url = self.url_for(&req)?;
-        let mut resp = self.send(&req, &url, Some(etag)).await?;
-        if resp.status() == StatusCode::NOT_MODIFIED {
-            return Ok(Conditional::NotModified(not_modified(&mut resp)));
+        match self.send(&req, &url, Some(etag), Finish::Stream).await? {
+            Outcome::NotModified(not_modified) => Ok(Conditional::NotModified(not_modified)),
+            Outcome::Streaming(resp) => Ok(Conditional::Modified(stream_body(resp))),
+            Outcome::Buffered(page) => Ok(Conditional::Modified(page.map(ByteStream::from_bytes))),
         }
-        Ok(Conditional::Modified(stream_body(resp)))
     }
 
     /// Resolves a request against the base URL (prefix path kept).
@@ -399,23 +401,32 @@ impl Client {
         req: &ApiRequest,
         url: &Url,
     ) -> Result<Response<Bytes>, Error> {
-        let resp = self.send(req, url, None).await?;
-        read_body(resp).await
+        match self.send(req, url, None, Finish::Buffer).await? {
+            Outcome::Buffered(page) => Ok(page),
+            Outcome::Streaming(resp) => read_body(resp).await,
+            Outcome::NotModified(_) => unreachable!("no If-None-Match was sent"),
+        }
     }
 
     /// Sends one logical request, retrying per the policy, and returns a
     /// 2xx response (or 304 when `if_none_match` was given). Error bodies
-    /// are read here so they can be reported.
+    /// are read here so they can be reported. With [`Finish::Buffer`] the
+    /// body is read inside the retry loop, so a GET whose connection drops
+    /// mid-body is retried like one that failed to connect.
     async fn send(
         &self,
         req: &ApiRequest,
         url: &Url,
         if_none_match: Option<&ETag>,
-    ) -> Result<reqwest::Response, Error> {
+        finish: Finish,
+    ) -> Result<Outcome, Error> {
         let inner = &*self.inner;
         let headers = self.headers_for(req, if_none_match)?;
+        // Only idempotent requests are retried: repeating a POST could act twice.
+        let idempotent = matches!(req.method, Method::GET | Method::HEAD);
         let mut retry = 0;
         loop {
+            let mut body_failed = false;
             let mut request = inner
                 .http
                 .request(req.method.clone(), url.clone())
@@ -424,21 +435,32 @@ impl Client {
                 request = request.timeout(timeout);
             }
             let error = match request.send().await {
-                Ok(resp) => {
+                Ok(mut resp) => {
                     let status = resp.status();
-                    if status.is_success()
-                        || (status == StatusCode::NOT_MODIFIED && if_none_match.is_some())
-                    {
-                        return Ok(resp);
+                    if status == StatusCode::NOT_MODIFIED && if_none_match.is_some() {
+                        return Ok(Outcome::NotModified(not_modified(&mut resp)));
                     }
-                    let headers = resp.headers().clone();
-                    // A failed read of an error body still leaves the status.
-                    let body = resp.bytes().await.unwrap_or_default();
-                    error::from_response(status, headers, body)
+                    if status.is_success() {
+                        match finish {
+                            Finish::Stream => return Ok(Outcome::Streaming(resp)),
+                            Finish::Buffer => match read_body(resp).await {
+                                Ok(page) => return Ok(Outcome::Buffered(page)),
+                                Err(error) => {
+                                    body_failed = true;
+                                    error
+                                }
+                            },
+                        }
+                    } else {
+                        let headers = resp.headers().clone();
+                        // A failed read of an error body still leaves the status.
+                        let body = resp.bytes().await.unwrap_or_default();
+                        error::from_response(status, headers, body)
+                    }
                 }
                 Err(e) => Error::Transport(e),
             };
-            if !error.is_retryable() {
+            if !idempotent || !(body_failed || error.is_retryable()) {
                 return Err(error);
             }
             let hint = error.retry_after().or_else(|| {
@@ -549,6 +571,23 @@ fn check_path(path: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// How [`Client::send`] hands back a successful response.
+#[derive(Debug, Clone, Copy)]
+enum Finish {
+    /// As a live response, for streaming downloads.
+    Stream,
+    /// Read whole, inside the retry loop.
+    Buffer,
+}
+
+/// What [`Client::send`] got.
+#[derive(Debug)]
+enum Outcome {
+    Streaming(reqwest::Response),
+    Buffered(Response<Bytes>),
+    NotModified(NotModified),
+}
+
 async fn read_body(mut resp: reqwest::Response) -> Result<Response<Bytes>, Error> {
     let status = resp.status();
     let headers = std::mem::take(resp.headers_mut());
@@ -582,6 +621,34 @@ fn not_modified(resp: &mut reqwest::Response) -> NotModified {
 mod tests {
     use super::test_server::{Reply, serve};
     use super::*;
+
+    #[tokio::test]
+    async fn a_get_whose_body_is_cut_off_is_retried() {
+        let server = serve(|r| {
+            let reply = Reply::json(200, r#"{"id":"x","endingBalance":1.5}"#);
+            if r.index == 0 { reply.truncated() } else { reply }
+        })
+        .await;
+        let client = client_for(&server.base, fast_retries(2));
+        let resp = client
+            .execute_json::<serde_json::Value>(ApiRequest::get("op", "/a".into()))
+            .await
+            .unwrap();
+        assert_eq!(resp.body()["endingBalance"], 1.5);
+        assert_eq!(server.requests().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_post_is_never_retried() {
+        let server = serve(|_| Reply::json(503, "{}").header("Retry-After", "0")).await;
+        let client = client_for(&server.base, fast_retries(3));
+        let err = client
+            .execute_json::<serde_json::Value>(ApiRequest::post("op", "/a".into()))
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+        assert_eq!(server.requests().len(), 1);
+    }
 
     fn fast_retries(max_retries: u32) -> RetryPolicy {
         RetryPolicy {
@@ -1168,6 +1235,7 @@ pub(crate) mod test_server {
         headers: Vec<(String, String)>,
         body: Vec<u8>,
         hang: bool,
+        truncate: bool,
     }
 
     impl Reply {
@@ -1177,7 +1245,14 @@ pub(crate) mod test_server {
                 headers: Vec::new(),
                 body: Vec::new(),
                 hang: false,
+                truncate: false,
             }
+        }
+
+        /// Promise more body than is sent, then close: a connection dropped mid-body.
+        pub fn truncated(mut self) -> Self {
+            self.truncate = true;
+            self
         }
 
         pub fn json(status: u16, body: &str) -> Self {
@@ -1310,9 +1385,9 @@ pub(crate) mod test_server {
         for (name, value) in &reply.headers {
             out.push_str(&format!("{name}: {value}\r\n"));
         }
+        let promised = reply.body.len() + if reply.truncate { 100 } else { 0 };
         out.push_str(&format!(
-            "Content-Length: {}\r\nConnection: close\r\n\r\n",
-            reply.body.len()
+            "Content-Length: {promised}\r\nConnection: close\r\n\r\n"
         ));
         let mut bytes = out.into_bytes();
         bytes.extend_from_slice(&reply.body);

@@ -16,7 +16,11 @@ pub(super) fn client_rs(api: &Api) -> TokenStream {
             || matches!(&op.response, ResponseKind::Json(t) if super::names_generated_type(t))
             || matches!(&op.response, ResponseKind::Paged { .. })
     });
-    let models_import = if uses_models { quote! { use crate::models; } } else { quote! {} };
+    let models_import = if uses_models {
+        quote! { use crate::models; }
+    } else {
+        quote! {}
+    };
     quote! {
         //! One method per operation of the spec on [`Client`](crate::Client).
         //!

@@ -38,8 +38,16 @@ pub(super) fn operations_rs(api: &Api) -> TokenStream {
         )
     });
     let arms = ordered.into_iter().map(route_arm);
-    let uses_models = api.operations.iter().flat_map(|op| &op.params).any(|p| super::names_generated_type(&p.ty));
-    let models_import = if uses_models { quote! { use crate::models; } } else { quote! {} };
+    let uses_models = api
+        .operations
+        .iter()
+        .flat_map(|op| &op.params)
+        .any(|p| super::names_generated_type(&p.ty));
+    let models_import = if uses_models {
+        quote! { use crate::models; }
+    } else {
+        quote! {}
+    };
     quote! {
         //! The server side of the spec: which operation a request is, with its parameters typed.
         //!

@@ -885,8 +885,10 @@ fn check_supported(s: &Schema) -> std::result::Result<(), String> {
 
 fn string_enum_values(s: &Schema) -> Option<Vec<String>> {
     match &s.schema_kind {
-        SchemaKind::Type(Type::String(st)) if !st.enumeration.is_empty() => {
-            Some(st.enumeration.iter().flatten().cloned().collect())
+        SchemaKind::Type(Type::String(st)) => {
+            // An enum of nothing but nulls names no value: it is a plain string.
+            let values: Vec<String> = st.enumeration.iter().flatten().cloned().collect();
+            (!values.is_empty()).then_some(values)
         }
         _ => None,
     }

@@ -541,7 +541,10 @@ proptest! {
             let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
             text.truncate(at);
         }
-        if let Err(error) = load_spec_str(path, &text) {
+        // The whole pipeline, so lower and emit see the damage too: an error or code that
+        // parses (emit re-parses every file it prints), never a panic.
+        let options = ea_codegen::GenerateOptions::new(path);
+        if let Err(error) = ea_codegen::generate_from_str(path, &text, &options) {
             prop_assert!(!error.message.is_empty());
             prop_assert_eq!(&error.file, path);
             let shown = error.to_string();

@@ -150,6 +150,38 @@ fn every_fixture_crate_compiles() {
     ea_codegen::write::write(&root.join("spec-decimal"), &files).unwrap();
     members.push("spec-decimal".into());
 
+    // The build-script entry point: generate into an OUT_DIR-like folder and `include!` the result
+    // at the root of a crate that has the generated crate's dependencies.
+    let out_dir = root.join("build-script-out");
+    let include =
+        ea_codegen::build_script::generate_into("../spec/ea-reporting-v3.json", &out_dir).unwrap();
+    let user = root.join("build-script-user");
+    std::fs::create_dir_all(user.join("src")).unwrap();
+    let manifest = std::fs::read_to_string(out_dir.join("ea-reporting/Cargo.toml")).unwrap();
+    // Same dependencies and features, another name, and no `[[bin]]` table (the user crate has no main.rs).
+    let mut in_bin = false;
+    let manifest: String = manifest
+        .replace("name = \"ea-reporting\"", "name = \"build-script-user\"")
+        .lines()
+        .filter(|line| {
+            if line.starts_with('[') {
+                in_bin = line.trim() == "[[bin]]";
+            }
+            !in_bin
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(user.join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(
+        user.join("src/lib.rs"),
+        format!(
+            "//! Uses the client through `include!`.\ninclude!({:?});\n",
+            include.display().to_string()
+        ),
+    )
+    .unwrap();
+    members.push("build-script-user".into());
+
     let list: Vec<String> = members.iter().map(|m| format!("{m:?}")).collect();
     std::fs::write(
         root.join("Cargo.toml"),

@@ -352,7 +352,9 @@ impl Client {
         match self.send(&req, &url, Some(etag), Finish::Buffer).await? {
             Outcome::NotModified(not_modified) => Ok(Conditional::NotModified(not_modified)),
             Outcome::Buffered(page) => decode_response(page).map(Conditional::Modified),
-            Outcome::Streaming(resp) => decode_response(read_body(resp).await?).map(Conditional::Modified),
+            Outcome::Streaming(resp) => {
+                decode_response(read_body(resp).await?).map(Conditional::Modified)
+            }
         }
     }
 
@@ -626,7 +628,11 @@ mod tests {
     async fn a_get_whose_body_is_cut_off_is_retried() {
         let server = serve(|r| {
             let reply = Reply::json(200, r#"{"id":"x","endingBalance":1.5}"#);
-            if r.index == 0 { reply.truncated() } else { reply }
+            if r.index == 0 {
+                reply.truncated()
+            } else {
+                reply
+            }
         })
         .await;
         let client = client_for(&server.base, fast_retries(2));

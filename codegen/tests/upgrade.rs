@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use ea_codegen::error::Error;
 use ea_codegen::load::load;
-use ea_codegen::parse::{load_spec, load_spec_str};
+use ea_codegen::parse::load_spec;
 use ea_codegen::upgrade::upgrade;
 use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, SchemaKind, Type};
 use proptest::prelude::*;

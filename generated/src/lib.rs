@@ -23,8 +23,10 @@ pub mod client;
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod operations;
+#[cfg(feature = "cli")]
+#[rustfmt::skip]
+pub mod cli;
 pub mod runtime;
-pub use runtime::{
-    ApiError, ApiKey, ByteStream, Client, ClientBuilder, Conditional, ETag, Error,
-    NotModified, Page, Response, RetryPolicy,
-};
+pub use runtime::{ApiError, ApiKey, ByteStream, Client, ClientBuilder};
+pub use runtime::{Conditional, ETag, Error, NotModified, Page};
+pub use runtime::{Response, RetryPolicy};

@@ -21,6 +21,9 @@ tokio = { version = "1.54.1", features = ["time"] }
 url = "2.5.7"
 fake = { version = "5.1.0", features = ["derive", "chrono"], optional = true }
 rand = { version = "0.10.3", optional = true }
+clap = { version = "4.6.7", features = ["derive", "env"], optional = true }
+csv = { version = "1.4.0", optional = true }
+indicatif = { version = "0.18.6", default-features = false, optional = true }
 "#;
 
 pub(super) fn cargo_toml(api: &Api, options: &EmitOptions, header: &str) -> String {
@@ -49,12 +52,19 @@ edition = "2024"
 description = "{description}"
 license = "MIT OR Apache-2.0"
 
+[[bin]]
+name = "{name}"
+path = "src/main.rs"
+required-features = ["cli"]
+
 [features]
 default = []
 # The server side of the spec: `operations::Operation` and `operations::match_request`.
 server = []
 # `fake::Dummy` on every model, for test data.
 fake = ["dep:fake", "dep:rand"]
+# The command-line program `{name}`: one subcommand per operation.
+cli = ["dep:clap", "dep:csv", "dep:indicatif", "tokio/rt-multi-thread", "tokio/macros"]
 
 [dependencies]
 {deps}
@@ -137,12 +147,16 @@ pub(super) fn lib_rs(api: &Api, options: &EmitOptions) -> TokenStream {
         #[cfg(feature = "server")]
         #[rustfmt::skip]
         pub mod operations;
+        #[cfg(feature = "cli")]
+        #[rustfmt::skip]
+        pub mod cli;
         pub mod runtime;
 
-        pub use runtime::{
-            ApiError, ApiKey, ByteStream, Client, ClientBuilder, Conditional, ETag, Error, NotModified, Page,
-            Response, RetryPolicy,
-        };
+        // Short enough that prettyplease and rustfmt agree on the layout: lib.rs is the crate
+        // root, which `#[rustfmt::skip]` cannot cover.
+        pub use runtime::{ApiError, ApiKey, ByteStream, Client, ClientBuilder};
+        pub use runtime::{Conditional, ETag, Error, NotModified, Page};
+        pub use runtime::{Response, RetryPolicy};
     }
 }
 
@@ -198,13 +212,15 @@ pub(super) fn readme(api: &Api, options: &EmitOptions) -> String {
     );
     let _ = writeln!(
         out,
-        "## Features\n\n- `server`: `operations::Operation` (one variant per operation, parameters typed) and `operations::match_request`, for servers and mocks of this API.\n- `fake`: `fake::Dummy` on every model, with field fakers chosen from format and name.\n"
+        "## Features\n\n- `server`: `operations::Operation` (one variant per operation, parameters typed) and `operations::match_request`, for servers and mocks of this API.\n- `fake`: `fake::Dummy` on every model, with field fakers chosen from format and name.\n- `cli`: the command-line program `{}` (below).\n",
+        options.crate_name
     );
     let _ = writeln!(
         out,
-        "## Operations\n\n| method | path | Rust method | returns |\n|---|---|---|---|"
+        "## Operations\n\n| method | path | Rust method | `{}` subcommand | returns |\n|---|---|---|---|---|",
+        options.crate_name
     );
-    for op in &api.operations {
+    for (op, command) in api.operations.iter().zip(super::cli::commands(api)) {
         let returns = match &op.response {
             ResponseKind::Json(t) => format!("`{}`", type_name(t)),
             ResponseKind::Paged { envelope, .. } => {
@@ -215,18 +231,104 @@ pub(super) fn readme(api: &Api, options: &EmitOptions) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | `{}` | `{}` | {} |",
+            "| {} | `{}` | `{}` | `{}` | {} |",
             op.http_method,
             op.path,
             op.method_name.trim_start_matches("r#"),
+            command.name,
             returns
         );
     }
     let _ = writeln!(
         out,
-        "\nEach method also has an `_if_none_match` form that sends an ETag and returns `Conditional::NotModified` on 304."
+        "\nEach method also has an `_if_none_match` form that sends an ETag and returns `Conditional::NotModified` on 304.\n"
     );
+    cli_section(&mut out, api, options);
     out
+}
+
+/// The README's command-line section: install, environment, output, examples, exit codes.
+fn cli_section(out: &mut String, api: &Api, options: &EmitOptions) {
+    let bin = &options.crate_name;
+    let _ = writeln!(
+        out,
+        "## Command line (feature `cli`)\n\n\
+         The crate also builds a program, `{bin}`, generated from the spec like the client: one subcommand per \
+         operation (the table above; most have a shorter alias too), its parameters as flags \
+         (`--enrollment-number`; date-times take `yyyy-MM-dd` or RFC 3339; enumerations only their listed values), \
+         and the spec's descriptions as `--help`.\n\n\
+         ```sh\ncargo install --path generated --features cli\n{bin} --help\n```\n\n\
+         - The API key comes from `EA_API_KEY` only: there is no flag for it, so it never shows in `ps` or shell history. \
+         `--base-url` (or `EA_BASE_URL`) points the program elsewhere, e.g. at the mock server; the default is `{}`.\n\
+         - `--format json|jsonl|csv` (default `json`) and `--output FILE` (default stdout; a file is replaced only once \
+         everything has arrived, so a failed run leaves the previous one in place). CSV has a header row of the \
+         model's JSON field names in spec order and one row per item (a single object is one row); nested values are JSON text.\n\
+         - Paged operations stream every page (following `nextLink`) and write rows as they arrive, in constant memory, \
+         with a progress bar (rows and pages) when stderr is a terminal and none when it is not.\n\
+         - CSV downloads are written byte for byte as they arrive.\n\
+         - `--etag-file FILE` makes runs conditional: the saved ETag is sent as `If-None-Match`; when the data has not \
+         changed (304) nothing is written, a note goes to stderr and the exit code is 0; otherwise the new ETag is saved \
+         after the output is complete (for paged operations, the ETag of the first page).\n\
+         - Failures are one line on stderr with the HTTP status and the service's message, and an exit code per class \
+         (below).\n",
+        api.base_url
+    );
+    if let Some((op, command)) = cli_example(api) {
+        let flags: String = op
+            .params
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| {
+                format!(
+                    " --{} {}",
+                    p.rust_name.trim_start_matches("r#").replace('_', "-"),
+                    example_value(p)
+                )
+            })
+            .collect();
+        let name = &command.name;
+        let _ = writeln!(
+            out,
+            "Pull a month of usage into CSV from the mock server:\n\n```sh\n\
+             EA_API_KEY=ea-mock-key {bin} {name} --base-url http://127.0.0.1:8080{flags} --format csv --output usage.csv\n```\n\n\
+             In a scheduled job, download again only when the data changed (with `--output`, a 304 leaves the file \
+             as it is; a shell redirection would empty it), or stream the rows to another tool:\n\n```sh\n\
+             export EA_API_KEY=... EA_BASE_URL=http://127.0.0.1:8080\n\
+             {bin} {name}{flags} --format csv --output usage.csv --etag-file usage.etag\n\
+             {bin} {name}{flags} --format jsonl | gzip > usage.jsonl.gz\n```\n"
+        );
+    }
+    let _ = writeln!(out, "```text\n{}\n```", super::cli::after_help());
+}
+
+/// The operation the README's CLI example uses: a paged one whose required parameters are all
+/// strings, with the most of them (usage by billing period in the EA spec).
+fn cli_example(api: &Api) -> Option<(&Operation, super::cli::CliCommand)> {
+    let commands = super::cli::commands(api);
+    api.operations
+        .iter()
+        .zip(commands)
+        .filter(|(op, _)| {
+            matches!(op.response, ResponseKind::Paged { .. })
+                && op
+                    .params
+                    .iter()
+                    .all(|p| !p.required || p.ty == TypeRef::String)
+        })
+        .max_by_key(|(op, _)| {
+            (
+                op.params.iter().filter(|p| p.required).count(),
+                std::cmp::Reverse(op.path.len()),
+            )
+        })
+}
+
+fn example_value(p: &crate::ir::Param) -> &'static str {
+    if p.name.to_ascii_lowercase().contains("period") {
+        "202610"
+    } else {
+        "100"
+    }
 }
 
 fn type_name(t: &TypeRef) -> String {

@@ -4,6 +4,7 @@
 //! is caught as a parse error, not shipped) and printed with `prettyplease`; each file starts with
 //! a header naming the command that regenerates it.
 
+pub mod cli;
 mod client;
 mod manifest;
 mod models;
@@ -40,6 +41,10 @@ pub struct GeneratedFile {
 /// The hand-written runtime, copied into `src/runtime/` of every generated crate.
 const RUNTIME_FILES: &[(&str, &str)] = &[
     ("mod.rs", include_str!("../../runtime/mod.rs")),
+    (
+        "cli_support.rs",
+        include_str!("../../runtime/cli_support.rs"),
+    ),
     ("client.rs", include_str!("../../runtime/client.rs")),
     ("datetime.rs", include_str!("../../runtime/datetime.rs")),
     ("error.rs", include_str!("../../runtime/error.rs")),
@@ -62,6 +67,8 @@ pub fn emit(api: &Api, options: &EmitOptions) -> Result<Vec<GeneratedFile>> {
         rust_file("src/models.rs", &header, models::models_rs(api))?,
         rust_file("src/client.rs", &header, client::client_rs(api))?,
         rust_file("src/operations.rs", &header, operations::operations_rs(api))?,
+        rust_file("src/cli.rs", &header, cli::cli_rs(api, options))?,
+        text_file("src/main.rs", cli::main_rs(options, &header)),
     ];
     for (name, text) in RUNTIME_FILES {
         let runtime_header = header.replace(

@@ -8,6 +8,8 @@
 //! operations and the mock-server request matcher call into these modules.
 #![warn(missing_docs, missing_debug_implementations)]
 
+#[cfg(feature = "cli")]
+pub mod cli_support;
 pub mod client;
 pub mod datetime;
 pub mod error;

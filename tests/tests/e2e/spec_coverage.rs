@@ -6,9 +6,12 @@ use serde_json::Value;
 
 const SPEC: &str = include_str!("../../../spec/ea-reporting-v3.json");
 
-/// (path, parameters other than Authorization as (name, in, required), 200 schema)
+/// A parameter as (name, in, required).
+type Param = (&'static str, &'static str, bool);
+
+/// (path, parameters other than Authorization, 200 schema)
 /// 200 schema: `M` = a model by name, `[M]` = array of a model, `csv` = a binary (CSV) download.
-const ENDPOINTS: &[(&str, &[(&str, &str, bool)], &str)] = &[
+const ENDPOINTS: &[(&str, &[Param], &str)] = &[
     // Balance summary (v3): current and by billing period.
     (
         "/v3/enrollments/{enrollmentNumber}/balancesummary",

@@ -1,0 +1,542 @@
+//! `src/cli.rs` and `src/main.rs` (feature `cli`): a command-line program generated from the spec
+//! like the client, so a new operation or parameter in the spec is a new subcommand or flag.
+//!
+//! Only what the spec decides is generated here: subcommand and flag names, their types and help,
+//! which client method each calls and which CSV columns its rows have. Output formats, the ETag
+//! file, progress and exit codes are spec-independent and live in the runtime's `cli_support`.
+
+use super::{EmitOptions, ident, ty};
+use crate::ir::{Api, Operation, Param, ResponseKind, TypeRef};
+use crate::naming::unique;
+use heck::ToShoutySnakeCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// Argument ids the program itself uses (the output flags of `cli_support`, the global
+/// `--base-url`, clap's own, and the field holding the output flags): a parameter with one of
+/// these names gets its location as a prefix (`--query-format`).
+const RESERVED_ARGS: &[&str] = &[
+    "format",
+    "output",
+    "etag_file",
+    "base_url",
+    "target",
+    "help",
+    "version",
+    "cli_output",
+];
+
+/// Subcommand names clap keeps for itself.
+const RESERVED_COMMANDS: &[&str] = &["help"];
+
+/// How the program is invoked: one subcommand per operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliCommand {
+    /// kebab-case of the client method name, e.g. `usage-details-v3-get-by-billing-period`.
+    pub name: String,
+    /// A shorter name without version and `get` words (`usage-details-by-billing-period`), when
+    /// that is distinct from every other name and alias.
+    pub alias: Option<String>,
+}
+
+/// The subcommand of every operation, in spec order.
+pub fn commands(api: &Api) -> Vec<CliCommand> {
+    let mut taken: HashSet<String> = RESERVED_COMMANDS.iter().map(|s| s.to_string()).collect();
+    let names: Vec<String> = api
+        .operations
+        .iter()
+        .map(|op| {
+            let kebab = op.method_name.trim_start_matches("r#").replace('_', "-");
+            let base = if RESERVED_COMMANDS.contains(&kebab.as_str()) {
+                format!("{kebab}-operation")
+            } else {
+                kebab
+            };
+            unique(&base, &mut taken)
+        })
+        .collect();
+    let aliases: Vec<String> = names.iter().map(|n| short_alias(n)).collect();
+    let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
+    for alias in &aliases {
+        *uses.entry(alias.as_str()).or_default() += 1;
+    }
+    names
+        .iter()
+        .zip(&aliases)
+        .map(|(name, alias)| CliCommand {
+            name: name.clone(),
+            alias: (!alias.is_empty()
+                && alias != name
+                && uses[alias.as_str()] == 1
+                && !taken.contains(alias))
+            .then(|| alias.clone()),
+        })
+        .collect()
+}
+
+/// `usage-details-v3-get-by-billing-period` → `usage-details-by-billing-period`: the words a
+/// person would type, without API versions, `get` and a word repeated right after itself.
+fn short_alias(name: &str) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    for word in name.split('-') {
+        let version = word.len() > 1
+            && word.starts_with('v')
+            && word[1..].chars().all(|c| c.is_ascii_digit());
+        if version || word == "get" || words.last() == Some(&word) {
+            continue;
+        }
+        words.push(word);
+    }
+    words.join("-")
+}
+
+/// `src/main.rs`: parse, run, exit. A fixed text (not prettyplease output), so it is
+/// rustfmt-clean as the crate root that `#[rustfmt::skip]` cannot cover.
+pub(super) fn main_rs(options: &EmitOptions, header: &str) -> String {
+    let krate = options.crate_name.replace('-', "_");
+    format!(
+        "{header}
+//! `{name}`: the command-line program of the `{name}` crate (feature `cli`).
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {{
+    {krate}::cli::run({krate}::cli::Cli::parse()).await
+}}
+",
+        name = options.crate_name,
+    )
+}
+
+pub(super) fn cli_rs(api: &Api, options: &EmitOptions) -> TokenStream {
+    let commands = commands(api);
+    let bin = &options.crate_name;
+    let about = format!(
+        "{}: one subcommand per operation, output as JSON, JSON Lines or CSV",
+        api.title.trim()
+    );
+    let base_url = &api.base_url;
+    let variants = api
+        .operations
+        .iter()
+        .zip(&commands)
+        .map(|(op, command)| variant(op, command));
+    let args = api.operations.iter().map(args_struct);
+    let runners = api
+        .operations
+        .iter()
+        .map(|op| runner(op, columns(api, &op.response)));
+    let arms = api.operations.iter().map(|op| {
+        let v = ident(&op.variant_name);
+        let f = runner_name(op);
+        quote! { Command::#v(args) => #f(&client, args).await, }
+    });
+    let fields = fields_impls(api);
+    let client_binding = if api.operations.is_empty() {
+        quote! { _client }
+    } else {
+        quote! { client }
+    };
+    quote! {
+        //! The command-line program (feature `cli`): one subcommand per operation of the spec, its
+        //! parameters as typed flags, output as JSON, JSON Lines or CSV to stdout or a file.
+        //!
+        //! The key comes from `EA_API_KEY` only; `--etag-file` makes repeated downloads
+        //! conditional; failures exit with a code per class (see [`crate::runtime::cli_support::AFTER_HELP`]).
+
+        /// The parsed command line.
+        #[derive(Debug, clap::Parser)]
+        #[command(
+            name = #bin,
+            version,
+            about = #about,
+            after_help = crate::runtime::cli_support::AFTER_HELP,
+            arg_required_else_help = true
+        )]
+        pub struct Cli {
+            /// Root URL of the service, e.g. a mock server.
+            #[arg(long, global = true, env = "EA_BASE_URL", value_name = "URL", default_value = #base_url)]
+            pub base_url: String,
+            /// The operation to call.
+            #[command(subcommand)]
+            pub command: Command,
+        }
+
+        /// One subcommand per operation of the spec.
+        #[derive(Debug, clap::Subcommand)]
+        pub enum Command {
+            #(#variants)*
+        }
+
+        #(#args)*
+
+        /// Calls the operation the command line names with the key from `EA_API_KEY`, writes its
+        /// output and gives the exit code of the outcome (see `--help`).
+        pub async fn run(cli: Cli) -> std::process::ExitCode {
+            let result = match crate::runtime::cli_support::api_key_from_env() {
+                Ok(api_key) => execute(cli, &api_key).await,
+                Err(e) => Err(e),
+            };
+            crate::runtime::cli_support::exit(result)
+        }
+
+        /// Like [`run`], with the key given and the outcome as a `Result` (its `exit()` is the
+        /// exit code): for driving the program in-process, where setting `EA_API_KEY` is unsafe.
+        pub async fn execute(
+            cli: Cli,
+            api_key: &str,
+        ) -> Result<(), crate::runtime::cli_support::CliError> {
+            let #client_binding = crate::runtime::cli_support::client(&cli.base_url, api_key)?;
+            match cli.command {
+                #(#arms)*
+            }
+        }
+
+        #(#runners)*
+
+        #(#fields)*
+
+        #[cfg(test)]
+        mod tests {
+            #[test]
+            fn the_command_line_is_well_formed() {
+                <super::Cli as clap::CommandFactory>::command().debug_assert();
+            }
+        }
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn variant(op: &Operation, command: &CliCommand) -> TokenStream {
+    let v = ident(&op.variant_name);
+    let args = args_name(op);
+    let name = &command.name;
+    let alias = command
+        .alias
+        .as_ref()
+        .map(|a| quote! { visible_alias = #a, });
+    let summary = op
+        .summary
+        .as_deref()
+        .or(op.description.as_deref())
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let route = format!("{} {}", op.http_method, op.path);
+    let about = summary
+        .and_then(|s| s.lines().next())
+        .map(str::trim)
+        .unwrap_or(&route)
+        .to_string();
+    let mut long = Vec::new();
+    if let Some(summary) = summary {
+        long.push(summary.to_string());
+    }
+    if op.summary.is_some()
+        && let Some(description) = op.description.as_deref().map(str::trim)
+        && !description.is_empty()
+    {
+        long.push(description.to_string());
+    }
+    long.push(format!("`{route}` (operation `{}`).", op.id));
+    long.push(match &op.response {
+        ResponseKind::Paged { .. } => "Paged: every page is fetched (following nextLink) and its rows are written as they arrive. With --etag-file the ETag is that of the first page.".to_string(),
+        ResponseKind::Bytes { accept } => format!("Downloads `{accept}`: the bytes are written as they arrive."),
+        ResponseKind::Empty => "The response has no body: nothing is written.".to_string(),
+        ResponseKind::Json(TypeRef::Vec(_)) => "A list: one row per item.".to_string(),
+        ResponseKind::Json(_) => "One object: one row.".to_string(),
+    });
+    let long_about = long.join("\n\n");
+    quote! {
+        #[command(
+            name = #name,
+            #alias
+            about = #about,
+            long_about = #long_about,
+            after_help = crate::runtime::cli_support::AFTER_HELP
+        )]
+        #v(#args),
+    }
+}
+
+fn args_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}Args", op.variant_name.trim_start_matches("r#"))
+}
+
+fn runner_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("run_{}", op.method_name.trim_start_matches("r#"))
+}
+
+/// The struct field of each parameter (a raw identifier where the name is a keyword), away from
+/// the names the program uses itself.
+fn param_fields(op: &Operation) -> Vec<String> {
+    let mut taken: HashSet<String> = RESERVED_ARGS.iter().map(|s| s.to_string()).collect();
+    op.params
+        .iter()
+        .map(|p| {
+            let plain = p.rust_name.trim_start_matches("r#");
+            let base = if RESERVED_ARGS.contains(&plain) {
+                format!("{}_{plain}", p.location.as_str())
+            } else {
+                p.rust_name.clone()
+            };
+            unique(&base, &mut taken)
+        })
+        .collect()
+}
+
+fn args_struct(op: &Operation) -> TokenStream {
+    let name = args_name(op);
+    let fields = op
+        .params
+        .iter()
+        .zip(param_fields(op))
+        .map(|(p, field)| param_field(p, &field));
+    let output = match &op.response {
+        ResponseKind::Json(_) | ResponseKind::Paged { .. } => {
+            quote! { crate::runtime::cli_support::RowOutputArgs }
+        }
+        ResponseKind::Bytes { .. } => quote! { crate::runtime::cli_support::ByteOutputArgs },
+        ResponseKind::Empty => quote! { crate::runtime::cli_support::ConditionalArgs },
+    };
+    let doc = format!(" Flags of `{}`.", op.id);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, clap::Args)]
+        pub struct #name {
+            #(#fields)*
+            #[command(flatten)]
+            pub cli_output: #output,
+        }
+    }
+}
+
+fn param_field(p: &Param, field: &str) -> TokenStream {
+    let f = ident(field);
+    let id = field.trim_start_matches("r#");
+    let long = id.replace('_', "-");
+    let description = p
+        .doc
+        .as_deref()
+        .map(one_line)
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| format!("The {} parameter `{}`.", p.location.as_str(), p.name));
+    let hint = match &p.ty {
+        TypeRef::DateTime => " Accepts yyyy-MM-dd (midnight UTC) or RFC 3339.",
+        TypeRef::Date => " Format yyyy-MM-dd.",
+        TypeRef::Bool => " true or false.",
+        _ => "",
+    };
+    let help = format!("{description}{hint}");
+    let value_name = match &p.ty {
+        TypeRef::DateTime => "DATETIME".to_string(),
+        TypeRef::Date => "DATE".to_string(),
+        TypeRef::I32 | TypeRef::I64 => "INT".to_string(),
+        TypeRef::F32 | TypeRef::F64 | TypeRef::Decimal => "NUMBER".to_string(),
+        TypeRef::Bool => "BOOL".to_string(),
+        _ => id.to_shouty_snake_case(),
+    };
+    let parser = match &p.ty {
+        TypeRef::DateTime => quote! { value_parser = crate::runtime::datetime::parse_lenient, },
+        TypeRef::Bool => quote! { value_parser = crate::runtime::cli_support::param::<bool>, },
+        TypeRef::Enum(e) => {
+            let e = ident(e);
+            quote! {
+                value_parser = crate::runtime::cli_support::enum_parser::<crate::models::#e>(&crate::models::#e::KNOWN),
+                ignore_case = true,
+            }
+        }
+        _ => quote! {},
+    };
+    let base = ty(&p.ty, &quote! { crate::models:: });
+    let field_ty = if p.required {
+        base
+    } else {
+        quote! { Option<#base> }
+    };
+    quote! {
+        #[arg(
+            id = #id,
+            long = #long,
+            value_name = #value_name,
+            help = #help,
+            action = clap::ArgAction::Set,
+            #parser
+        )]
+        pub #f: #field_ty,
+    }
+}
+
+/// The arguments of the client call, from the parsed flags.
+fn call_args(op: &Operation) -> Vec<TokenStream> {
+    op.params
+        .iter()
+        .zip(param_fields(op))
+        .map(|(p, field)| {
+            let f = ident(&field);
+            match (&p.ty, p.required) {
+                (TypeRef::String, true) => quote! { &args.#f },
+                (TypeRef::String, false) => quote! { args.#f.as_deref() },
+                (TypeRef::Enum(_), _) => quote! { args.#f.clone() },
+                _ => quote! { args.#f },
+            }
+        })
+        .collect()
+}
+
+/// The model whose fields are the CSV columns of an operation's rows, if its rows are objects.
+fn row_model(response: &ResponseKind) -> Option<&str> {
+    let row = match response {
+        ResponseKind::Json(TypeRef::Vec(item)) => item.as_ref(),
+        ResponseKind::Json(t) => t,
+        ResponseKind::Paged { item, .. } => item,
+        ResponseKind::Bytes { .. } | ResponseKind::Empty => return None,
+    };
+    match row {
+        TypeRef::Model(name) => Some(name),
+        _ => None,
+    }
+}
+
+/// Models with fields that some operation has as rows; the others are written as one JSON value.
+fn row_models(api: &Api) -> BTreeSet<&str> {
+    api.operations
+        .iter()
+        .filter_map(|op| row_model(&op.response))
+        .filter(|name| {
+            api.models
+                .iter()
+                .any(|m| m.rust_name == *name && !m.fields.is_empty())
+        })
+        .collect()
+}
+
+fn columns(api: &Api, response: &ResponseKind) -> TokenStream {
+    match row_model(response).filter(|m| row_models(api).contains(m)) {
+        Some(model) => {
+            let m = ident(model);
+            quote! {
+                crate::runtime::cli_support::Columns::Fields(
+                    <crate::models::#m as crate::runtime::cli_support::Fields>::FIELDS
+                )
+            }
+        }
+        None => quote! { crate::runtime::cli_support::Columns::Value },
+    }
+}
+
+/// `impl Fields` (the CSV header: JSON names in spec order) for every row model.
+fn fields_impls(api: &Api) -> Vec<TokenStream> {
+    let rows = row_models(api);
+    api.models
+        .iter()
+        .filter(|m| rows.contains(m.rust_name.as_str()))
+        .map(|m| {
+            let name = ident(&m.rust_name);
+            let names = m.fields.iter().map(|f| &f.json_name);
+            quote! {
+                impl crate::runtime::cli_support::Fields for crate::models::#name {
+                    const FIELDS: &'static [&'static str] = &[#(#names),*];
+                }
+            }
+        })
+        .collect()
+}
+
+/// The body of one subcommand: read the saved ETag, call the client (conditionally when there
+/// is one), write the output.
+fn runner(op: &Operation, columns: TokenStream) -> TokenStream {
+    let name = runner_name(op);
+    let args_ty = args_name(op);
+    let plain = op.method_name.trim_start_matches("r#");
+    let method = ident(&op.method_name);
+    let conditional = format_ident!("{}_if_none_match", plain);
+    let call = call_args(op);
+    let etag_file = match &op.response {
+        ResponseKind::Json(_) | ResponseKind::Paged { .. } => {
+            quote! { args.cli_output.target.etag_file.as_deref() }
+        }
+        _ => quote! { args.cli_output.etag_file.as_deref() },
+    };
+    let fetch = quote! {
+        let response = match &etag {
+            Some(etag) => match client.#conditional(#(#call,)* etag).await? {
+                crate::runtime::Conditional::Modified(response) => response,
+                crate::runtime::Conditional::NotModified(_) => {
+                    crate::runtime::cli_support::not_modified(etag_file);
+                    return Ok(());
+                }
+            },
+            None => client.#method(#(#call),*).await?,
+        };
+    };
+    let body = match &op.response {
+        ResponseKind::Json(TypeRef::Vec(_)) => quote! {
+            #fetch
+            crate::runtime::cli_support::write_list(&args.cli_output, #columns, response)
+        },
+        ResponseKind::Json(_) => quote! {
+            #fetch
+            crate::runtime::cli_support::write_object(&args.cli_output, #columns, response)
+        },
+        ResponseKind::Paged { .. } => {
+            let pages = format_ident!("{}_pages", plain);
+            quote! {
+                let unchanged = match &etag {
+                    Some(etag) => crate::runtime::cli_support::unchanged(
+                        &client.#conditional(#(#call,)* etag).await?,
+                        etag_file,
+                    ),
+                    None => false,
+                };
+                if unchanged {
+                    return Ok(());
+                }
+                let pages = client.#pages(#(#call),*);
+                crate::runtime::cli_support::write_pages(&args.cli_output, #columns, pages).await
+            }
+        }
+        ResponseKind::Bytes { .. } => quote! {
+            #fetch
+            crate::runtime::cli_support::write_bytes(&args.cli_output, response).await
+        },
+        ResponseKind::Empty => quote! {
+            #fetch
+            crate::runtime::cli_support::finish_empty(&args.cli_output, response)
+        },
+    };
+    quote! {
+        async fn #name(
+            client: &crate::runtime::Client,
+            args: #args_ty,
+        ) -> Result<(), crate::runtime::cli_support::CliError> {
+            let etag_file = #etag_file;
+            let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+            #body
+        }
+    }
+}
+
+/// The runtime's `AFTER_HELP` (environment and exit codes) as `--help` prints it, for the README,
+/// so the two cannot drift apart.
+pub(super) fn after_help() -> String {
+    let source = include_str!("../../runtime/cli_support.rs");
+    let file = syn::parse_file(source).expect("the runtime parses");
+    file.items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Const(c) if c.ident == "AFTER_HELP" => match c.expr.as_ref() {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .expect("cli_support defines AFTER_HELP as a string literal")
+}

@@ -20,7 +20,7 @@ use super::error::Error;
 use super::etag::ETag;
 use super::paging::Page;
 use super::params::ParamValue;
-use super::response::{ByteStream, Conditional, Response};
+use super::response::{ByteStream, Response};
 
 /// The environment variable holding the API key. Never a flag: flags show
 /// up in `ps` and shell history.
@@ -620,16 +620,6 @@ pub fn save_etag(path: Option<&Path>, etag: Option<&ETag>) -> Result<(), CliErro
     }
 }
 
-/// Whether a conditional answer says the saved data is current; says so on
-/// stderr when it is.
-pub fn unchanged<T>(outcome: &Conditional<T>, etag_file: Option<&Path>) -> bool {
-    let unchanged = outcome.is_not_modified();
-    if unchanged {
-        not_modified(etag_file);
-    }
-    unchanged
-}
-
 /// The message for a 304 on stderr: nothing was written, and that is
 /// success (exit code 0), so a scheduled job can run as often as it likes.
 pub fn not_modified(etag_file: Option<&Path>) {
@@ -813,7 +803,6 @@ impl Drop for Progress {
 
 #[cfg(test)]
 mod tests {
-    use super::super::response::NotModified;
     use super::*;
     use http::{HeaderMap, HeaderValue, StatusCode};
     use serde_json::json;
@@ -1198,17 +1187,5 @@ mod tests {
                 .as_str(),
             "\"csv1\""
         );
-    }
-
-    #[test]
-    fn not_modified_is_reported_as_unchanged() {
-        let not_modified = Conditional::<()>::NotModified(NotModified {
-            status: StatusCode::NOT_MODIFIED,
-            headers: HeaderMap::new(),
-            etag: None,
-        });
-        assert!(unchanged(&not_modified, None));
-        let modified = Conditional::Modified(Response::new(StatusCode::OK, HeaderMap::new(), ()));
-        assert!(!unchanged(&modified, None));
     }
 }

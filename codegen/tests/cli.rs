@@ -80,13 +80,15 @@ fn every_operation_of_the_spec_has_a_subcommand() {
             cli.contains(&format!("run_{method}(&client, args).await")),
             "{method} is not dispatched"
         );
-        // Paged operations stream with `_pages`; every operation has the conditional form.
+        // Paged operations stream with `_pages` (conditionally `_pages_if_none_match`); every
+        // operation has a conditional form.
         assert!(
             cli.contains(&format!(".{method}(")) || cli.contains(&format!(".{method}_pages(")),
             "the {method} subcommand does not call the client method"
         );
         assert!(
-            cli.contains(&format!(".{method}_if_none_match(")),
+            cli.contains(&format!(".{method}_if_none_match("))
+                || cli.contains(&format!(".{method}_pages_if_none_match(")),
             "the {method} subcommand does not honour --etag-file"
         );
     }

@@ -777,31 +777,33 @@ async fn run_usage_details_v3_get_by_custom_date(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
-    let unchanged = match &etag {
+    let pages = match &etag {
         Some(etag) => {
-            crate::runtime::cli_support::unchanged(
-                &client
-                    .usage_details_v3_get_by_custom_date_if_none_match(
-                        &args.enrollment_number,
-                        args.start_time,
-                        args.end_time,
-                        etag,
-                    )
-                    .await?,
-                etag_file,
-            )
+            match client
+                .usage_details_v3_get_by_custom_date_pages_if_none_match(
+                    &args.enrollment_number,
+                    args.start_time,
+                    args.end_time,
+                    etag,
+                )
+                .await?
+            {
+                crate::runtime::Conditional::Modified(response) => response.into_body(),
+                crate::runtime::Conditional::NotModified(_) => {
+                    crate::runtime::cli_support::not_modified(etag_file);
+                    return Ok(());
+                }
+            }
         }
-        None => false,
+        None => {
+            client
+                .usage_details_v3_get_by_custom_date_pages(
+                    &args.enrollment_number,
+                    args.start_time,
+                    args.end_time,
+                )
+        }
     };
-    if unchanged {
-        return Ok(());
-    }
-    let pages = client
-        .usage_details_v3_get_by_custom_date_pages(
-            &args.enrollment_number,
-            args.start_time,
-            args.end_time,
-        );
     crate::runtime::cli_support::write_pages(
             &args.cli_output,
             crate::runtime::cli_support::Columns::Fields(
@@ -818,25 +820,29 @@ async fn run_usage_details_v3_get_by_current_billing_period(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
-    let unchanged = match &etag {
+    let pages = match &etag {
         Some(etag) => {
-            crate::runtime::cli_support::unchanged(
-                &client
-                    .usage_details_v3_get_by_current_billing_period_if_none_match(
-                        &args.enrollment_number,
-                        etag,
-                    )
-                    .await?,
-                etag_file,
-            )
+            match client
+                .usage_details_v3_get_by_current_billing_period_pages_if_none_match(
+                    &args.enrollment_number,
+                    etag,
+                )
+                .await?
+            {
+                crate::runtime::Conditional::Modified(response) => response.into_body(),
+                crate::runtime::Conditional::NotModified(_) => {
+                    crate::runtime::cli_support::not_modified(etag_file);
+                    return Ok(());
+                }
+            }
         }
-        None => false,
+        None => {
+            client
+                .usage_details_v3_get_by_current_billing_period_pages(
+                    &args.enrollment_number,
+                )
+        }
     };
-    if unchanged {
-        return Ok(());
-    }
-    let pages = client
-        .usage_details_v3_get_by_current_billing_period_pages(&args.enrollment_number);
     crate::runtime::cli_support::write_pages(
             &args.cli_output,
             crate::runtime::cli_support::Columns::Fields(
@@ -853,29 +859,31 @@ async fn run_usage_details_v3_get_by_billing_period(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
-    let unchanged = match &etag {
+    let pages = match &etag {
         Some(etag) => {
-            crate::runtime::cli_support::unchanged(
-                &client
-                    .usage_details_v3_get_by_billing_period_if_none_match(
-                        &args.enrollment_number,
-                        &args.billing_period,
-                        etag,
-                    )
-                    .await?,
-                etag_file,
-            )
+            match client
+                .usage_details_v3_get_by_billing_period_pages_if_none_match(
+                    &args.enrollment_number,
+                    &args.billing_period,
+                    etag,
+                )
+                .await?
+            {
+                crate::runtime::Conditional::Modified(response) => response.into_body(),
+                crate::runtime::Conditional::NotModified(_) => {
+                    crate::runtime::cli_support::not_modified(etag_file);
+                    return Ok(());
+                }
+            }
         }
-        None => false,
+        None => {
+            client
+                .usage_details_v3_get_by_billing_period_pages(
+                    &args.enrollment_number,
+                    &args.billing_period,
+                )
+        }
     };
-    if unchanged {
-        return Ok(());
-    }
-    let pages = client
-        .usage_details_v3_get_by_billing_period_pages(
-            &args.enrollment_number,
-            &args.billing_period,
-        );
     crate::runtime::cli_support::write_pages(
             &args.cli_output,
             crate::runtime::cli_support::Columns::Fields(

@@ -136,6 +136,27 @@ impl Client {
         self.paginate_pages(request)
     }
 
+    /// Like [`Client::usage_details_v3_get_by_custom_date_pages`], but the first page is asked for with `If-None-Match`: [`Conditional::NotModified`] when the data has not changed (304); otherwise every page, the first one not fetched again, inside a response that carries the first page's ETag.
+    pub async fn usage_details_v3_get_by_custom_date_pages_if_none_match(
+        &self,
+        enrollment_number: &str,
+        start_time: chrono::DateTime<chrono::Utc>,
+        end_time: chrono::DateTime<chrono::Utc>,
+        etag: &ETag,
+    ) -> Result<
+        Conditional<
+            crate::runtime::paging::PageStream<models::PagedJsonDataTitaniumJuly>,
+        >,
+        Error,
+    > {
+        let request = usage_details_v3_get_by_custom_date_request(
+            enrollment_number,
+            start_time,
+            end_time,
+        );
+        self.paginate_pages_if_none_match(request, etag).await
+    }
+
     /// Every row of every page of [`Client::usage_details_v3_get_by_custom_date`], one page in memory at a time.
     pub fn usage_details_v3_get_by_custom_date_stream(
         &self,
@@ -189,6 +210,23 @@ impl Client {
             enrollment_number,
         );
         self.paginate_pages(request)
+    }
+
+    /// Like [`Client::usage_details_v3_get_by_current_billing_period_pages`], but the first page is asked for with `If-None-Match`: [`Conditional::NotModified`] when the data has not changed (304); otherwise every page, the first one not fetched again, inside a response that carries the first page's ETag.
+    pub async fn usage_details_v3_get_by_current_billing_period_pages_if_none_match(
+        &self,
+        enrollment_number: &str,
+        etag: &ETag,
+    ) -> Result<
+        Conditional<
+            crate::runtime::paging::PageStream<models::PagedJsonDataTitaniumJuly>,
+        >,
+        Error,
+    > {
+        let request = usage_details_v3_get_by_current_billing_period_request(
+            enrollment_number,
+        );
+        self.paginate_pages_if_none_match(request, etag).await
     }
 
     /// Every row of every page of [`Client::usage_details_v3_get_by_current_billing_period`], one page in memory at a time.
@@ -247,6 +285,25 @@ impl Client {
             billing_period,
         );
         self.paginate_pages(request)
+    }
+
+    /// Like [`Client::usage_details_v3_get_by_billing_period_pages`], but the first page is asked for with `If-None-Match`: [`Conditional::NotModified`] when the data has not changed (304); otherwise every page, the first one not fetched again, inside a response that carries the first page's ETag.
+    pub async fn usage_details_v3_get_by_billing_period_pages_if_none_match(
+        &self,
+        enrollment_number: &str,
+        billing_period: &str,
+        etag: &ETag,
+    ) -> Result<
+        Conditional<
+            crate::runtime::paging::PageStream<models::PagedJsonDataTitaniumJuly>,
+        >,
+        Error,
+    > {
+        let request = usage_details_v3_get_by_billing_period_request(
+            enrollment_number,
+            billing_period,
+        );
+        self.paginate_pages_if_none_match(request, etag).await
     }
 
     /// Every row of every page of [`Client::usage_details_v3_get_by_billing_period`], one page in memory at a time.

@@ -485,18 +485,20 @@ fn runner(op: &Operation, columns: TokenStream) -> TokenStream {
         },
         ResponseKind::Paged { .. } => {
             let pages = format_ident!("{}_pages", plain);
+            let pages_conditional = format_ident!("{}_pages_if_none_match", plain);
             quote! {
-                let unchanged = match &etag {
-                    Some(etag) => crate::runtime::cli_support::unchanged(
-                        &client.#conditional(#(#call,)* etag).await?,
-                        etag_file,
-                    ),
-                    None => false,
+                // One conditional request decides; when the data changed, its page is the first
+                // of the stream and is not fetched again.
+                let pages = match &etag {
+                    Some(etag) => match client.#pages_conditional(#(#call,)* etag).await? {
+                        crate::runtime::Conditional::Modified(response) => response.into_body(),
+                        crate::runtime::Conditional::NotModified(_) => {
+                            crate::runtime::cli_support::not_modified(etag_file);
+                            return Ok(());
+                        }
+                    },
+                    None => client.#pages(#(#call),*),
                 };
-                if unchanged {
-                    return Ok(());
-                }
-                let pages = client.#pages(#(#call),*);
                 crate::runtime::cli_support::write_pages(&args.cli_output, #columns, pages).await
             }
         }

@@ -218,6 +218,12 @@ fn methods(op: &Operation) -> TokenStream {
             let e = ident(envelope);
             let pages = format_ident!("{}_pages", plain);
             let stream = format_ident!("{}_stream", plain);
+            let pages_conditional = format_ident!("{}_pages_if_none_match", plain);
+            let pages_conditional_doc = format!(
+                " Like [`Client::{plain}_pages`], but the first page is asked for with `If-None-Match`: \
+                 [`Conditional::NotModified`] when the data has not changed (304); otherwise every page, \
+                 the first one not fetched again, inside a response that carries the first page's ETag."
+            );
             let pages_doc = format!(
                 " Every page of [`Client::{plain}`], following `nextLink` one page at a time; a `nextLink` on another origin ends the stream with an error and is never sent the key."
             );
@@ -228,6 +234,12 @@ fn methods(op: &Operation) -> TokenStream {
                 #[doc = #pages_doc]
                 pub fn #pages(&self, #(#decls),*) -> crate::runtime::paging::PageStream<models::#e> {
                     let request = #builder(#(#args),*); self.paginate_pages(request)
+                }
+
+                #[doc = #pages_conditional_doc]
+                pub async fn #pages_conditional(&self, #(#decls,)* etag: &ETag) -> Result<Conditional<crate::runtime::paging::PageStream<models::#e>>, Error> {
+                    let request = #builder(#(#args),*);
+                    self.paginate_pages_if_none_match(request, etag).await
                 }
 
                 #[doc = #stream_doc]

@@ -413,6 +413,21 @@ impl Client {
         }
     }
 
+    /// Like [`Client::fetch_bytes`] with `If-None-Match`: the whole body, or
+    /// the 304 when the data has not changed.
+    pub(crate) async fn fetch_bytes_if_none_match(
+        &self,
+        req: &ApiRequest,
+        url: &Url,
+        etag: &ETag,
+    ) -> Result<Result<Response<Bytes>, NotModified>, Error> {
+        match self.send(req, url, Some(etag), Finish::Buffer).await? {
+            Outcome::NotModified(not_modified) => Ok(Err(not_modified)),
+            Outcome::Buffered(page) => Ok(Ok(page)),
+            Outcome::Streaming(resp) => read_body(resp).await.map(Ok),
+        }
+    }
+
     /// Sends one logical request, retrying per the policy, and returns a
     /// 2xx response (or 304 when `if_none_match` was given). Error bodies
     /// are read here so they can be reported. With [`Finish::Buffer`] the

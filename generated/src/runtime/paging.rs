@@ -17,7 +17,8 @@ use url::Url;
 
 use super::client::{ApiRequest, Client};
 use super::error::Error;
-use super::response::{Response, decode_json};
+use super::etag::ETag;
+use super::response::{Conditional, Response, decode_json};
 
 /// A page envelope such as `{"id", "data": [...], "nextLink"}`; generated
 /// code implements it for every paged response type.
@@ -100,26 +101,40 @@ impl Client {
     /// `nextLink` (GET, same headers) until it is absent. The stream ends
     /// after the first error.
     pub fn paginate_pages<P: Page>(&self, req: ApiRequest) -> PageStream<P> {
-        let cursor = Cursor::start(self, &req);
-        let stream = futures_util::stream::unfold(cursor, |mut cursor| async move {
-            let fetched = match cursor.fetch().await? {
-                Ok(fetched) => fetched,
-                Err(e) => return Some((Err(e), cursor)),
-            };
-            let (url, page) = fetched;
-            match decode_json::<P>(page.status(), page.body()) {
-                Ok(body) => {
-                    let link = scan_next_link(page.body(), P::NEXT_LINK_FIELD);
-                    cursor.advance(&url, link.as_deref());
-                    let (status, headers, _) = page.into_parts();
-                    Some((Ok(Response::new(status, headers, body)), cursor))
-                }
-                Err(e) => Some((Err(e), cursor)),
-            }
-        });
         PageStream {
-            inner: Box::pin(stream.fuse()),
+            inner: Box::pin(pages_from::<P>(Cursor::start(self, &req)).fuse()),
         }
+    }
+
+    /// Plumbing for generated paged methods: the first page with
+    /// `If-None-Match`, so one request tells "unchanged" (304) from the data,
+    /// and then, when it changed, every page from that first one on (it is
+    /// not fetched again). The response around the stream carries the
+    /// first page's status and headers, and so its ETag.
+    pub async fn paginate_pages_if_none_match<P: Page>(
+        &self,
+        req: ApiRequest,
+        etag: &ETag,
+    ) -> Result<Conditional<PageStream<P>>, Error> {
+        let url = self.url_for(&req)?;
+        let page = match self.fetch_bytes_if_none_match(&req, &url, etag).await? {
+            Ok(page) => page,
+            Err(not_modified) => return Ok(Conditional::NotModified(not_modified)),
+        };
+        let body = decode_json::<P>(page.status(), page.body())?;
+        let mut cursor = Cursor::start(self, &req);
+        cursor.advance(
+            &url,
+            scan_next_link(page.body(), P::NEXT_LINK_FIELD).as_deref(),
+        );
+        let (status, headers, _) = page.into_parts();
+        let first = Response::new(status, headers.clone(), body);
+        let stream =
+            futures_util::stream::once(async move { Ok(first) }).chain(pages_from::<P>(cursor));
+        let pages = PageStream {
+            inner: Box::pin(stream.fuse()),
+        };
+        Ok(Conditional::Modified(Response::new(status, headers, pages)))
     }
 
     /// Plumbing for generated paged methods: the rows of every page of
@@ -150,6 +165,25 @@ impl Client {
             inner: Box::pin(stream.fuse()),
         }
     }
+}
+
+/// Every page the cursor leads to, decoded, with its status and headers.
+fn pages_from<P: Page>(cursor: Cursor) -> impl Stream<Item = Result<Response<P>, Error>> + Send {
+    futures_util::stream::unfold(cursor, |mut cursor| async move {
+        let (url, page) = match cursor.fetch().await? {
+            Ok(fetched) => fetched,
+            Err(e) => return Some((Err(e), cursor)),
+        };
+        match decode_json::<P>(page.status(), page.body()) {
+            Ok(body) => {
+                let link = scan_next_link(page.body(), P::NEXT_LINK_FIELD);
+                cursor.advance(&url, link.as_deref());
+                let (status, headers, _) = page.into_parts();
+                Some((Ok(Response::new(status, headers, body)), cursor))
+            }
+            Err(e) => Some((Err(e), cursor)),
+        }
+    })
 }
 
 /// Where paging stands; shared by both stream kinds.
@@ -403,6 +437,56 @@ mod tests {
         let c = Client::new("k");
         check(&c.paginate::<TestPage>(first_request()));
         check(&c.paginate_pages::<TestPage>(first_request()));
+    }
+
+    #[tokio::test]
+    async fn conditional_pages_ask_once_and_never_refetch_the_first_page() {
+        let server = serve(|r| {
+            if r.header("if-none-match") == Some("\"v1\"") {
+                return Reply::new(304).header("ETag", "\"v1\"");
+            }
+            match r.index {
+                1 => page(
+                    &[1, 2],
+                    Some("/v3/enrollments/100/usagedetails?skiptoken=p2"),
+                )
+                .header("ETag", "\"v2\""),
+                _ => page(&[3], None),
+            }
+        })
+        .await;
+        let c = client(&server.base);
+        let unchanged = c
+            .paginate_pages_if_none_match::<TestPage>(first_request(), &ETag::new_strong("v1"))
+            .await
+            .unwrap();
+        assert!(unchanged.is_not_modified());
+        assert_eq!(server.requests().len(), 1);
+
+        let changed = c
+            .paginate_pages_if_none_match::<TestPage>(first_request(), &ETag::new_strong("v0"))
+            .await
+            .unwrap();
+        let pages = changed.modified().expect("the data changed");
+        assert_eq!(
+            pages.etag(),
+            Some(ETag::new_strong("v2")),
+            "the first page's ETag"
+        );
+        let rows: Vec<u32> = pages
+            .into_body()
+            .map_ok(|p| p.into_body().data)
+            .try_concat()
+            .await
+            .unwrap();
+        assert_eq!(rows, [1, 2, 3]);
+        let requests = server.requests();
+        assert_eq!(requests.len(), 3, "304 probe, first page once, second page");
+        assert_eq!(
+            requests[2].header("if-none-match"),
+            None,
+            "later pages are plain GETs"
+        );
     }
 
     #[tokio::test]

@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use chrono::NaiveDate;
 use clap::{Parser, ValueEnum};
 
 /// The key accepted when no `--api-key` is given, so a zero-config mock is usable.
@@ -18,6 +19,8 @@ pub const MAX_SUBSCRIPTIONS: usize = 1_000;
 pub const MAX_ROWS_PER_DAY: u64 = 100_000;
 /// Largest `--latency-ms` (one minute); more would only make client timeouts fire.
 pub const MAX_LATENCY_MS: u64 = 60_000;
+/// Largest `--retry-after` (one hour), the longest back-off a client is asked for.
+pub const MAX_RETRY_AFTER_SECS: u64 = 3_600;
 
 /// How log lines are written.
 #[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -53,6 +56,7 @@ pub struct Config {
     /// Without any, the key `ea-mock-key` is accepted.
     #[arg(
         long = "api-key",
+        value_name = "KEY",
         env = "EA_MOCK_API_KEYS",
         value_delimiter = ',',
         hide_env_values = true
@@ -62,6 +66,7 @@ pub struct Config {
     /// Enrollment number served (repeatable; the variable takes a comma-separated list).
     #[arg(
         long = "enrollment",
+        value_name = "NUMBER",
         env = "EA_MOCK_ENROLLMENTS",
         value_delimiter = ',',
         default_value = "100"
@@ -84,7 +89,8 @@ pub struct Config {
     #[arg(long, env = "EA_MOCK_PUBLIC_URL")]
     pub public_url: Option<String>,
 
-    /// Version of the data; bumping it changes every ETag, like a daily refresh.
+    /// Version of the data; another version changes every ETag and the row values (not
+    /// the subscriptions, meters or resources), like a daily refresh.
     #[arg(long, env = "EA_MOCK_DATA_VERSION", default_value_t = 1)]
     pub data_version: u64,
 
@@ -99,6 +105,21 @@ pub struct Config {
     /// Requests per second allowed per API key; beyond it 429. Unlimited when absent.
     #[arg(long, env = "EA_MOCK_RATE_LIMIT")]
     pub rate_limit: Option<u32>,
+
+    /// Seconds put in the retry headers of forced and injected 429/503 answers
+    /// (0 lets CI retry at once).
+    #[arg(
+        long = "retry-after",
+        value_name = "SECS",
+        env = "EA_MOCK_RETRY_AFTER",
+        default_value_t = 1
+    )]
+    pub retry_after_secs: u64,
+
+    /// Pretend today is this date (yyyy-MM-dd): fixes the current billing period and the
+    /// last day with data, for reproducible snapshots. Default: the real UTC date.
+    #[arg(long, value_name = "YYYY-MM-DD", env = "EA_MOCK_TODAY")]
+    pub today: Option<NaiveDate>,
 
     /// Log format.
     #[arg(long, env = "EA_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -123,6 +144,8 @@ impl Default for Config {
             fault_rate: 0.0,
             latency_ms: 0,
             rate_limit: None,
+            retry_after_secs: 1,
+            today: None,
             log_format: LogFormat::Text,
         }
     }
@@ -239,6 +262,25 @@ impl Config {
                 "must be at least 1 (omit it for no limit)",
             ));
         }
+        if self.retry_after_secs > MAX_RETRY_AFTER_SECS {
+            return Err(invalid(
+                "retry-after",
+                "RETRY_AFTER",
+                format!("{} is above {MAX_RETRY_AFTER_SECS}", self.retry_after_secs),
+            ));
+        }
+        if let Some(today) = self.today
+            && today < crate::validate::FIRST_DATA_DAY
+        {
+            return Err(invalid(
+                "today",
+                "TODAY",
+                format!(
+                    "{today} is before {}, the first day with data",
+                    crate::validate::FIRST_DATA_DAY
+                ),
+            ));
+        }
         Ok(())
     }
 }
@@ -277,6 +319,8 @@ impl fmt::Debug for Config {
             .field("fault_rate", &self.fault_rate)
             .field("latency_ms", &self.latency_ms)
             .field("rate_limit", &self.rate_limit)
+            .field("retry_after_secs", &self.retry_after_secs)
+            .field("today", &self.today)
             .field("log_format", &self.log_format)
             .finish()
     }
@@ -344,7 +388,8 @@ mod tests {
         let args = "--host 0.0.0.0 --port 0 --seed 7 --api-key k1 --api-key k2,k3 \
                     --enrollment 100 --enrollment 200 --subscriptions 9 --rows-per-day 3 \
                     --page-size 50 --public-url http://mock:8080 --data-version 5 \
-                    --fault-rate 0.25 --latency-ms 10 --rate-limit 100 --log-format json";
+                    --fault-rate 0.25 --latency-ms 10 --rate-limit 100 --log-format json \
+                    --retry-after 0 --today 2018-06-15";
         let c = parse(&args.split_whitespace().collect::<Vec<_>>()).unwrap();
         assert_eq!(c.host, "0.0.0.0");
         assert_eq!(c.port, 0);
@@ -361,7 +406,15 @@ mod tests {
         assert_eq!(c.latency_ms, 10);
         assert_eq!(c.rate_limit, Some(100));
         assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.retry_after_secs, 0);
+        assert_eq!(c.today, NaiveDate::from_ymd_opt(2018, 6, 15));
         c.validate().unwrap();
+    }
+
+    #[test]
+    fn rejects_malformed_today() {
+        assert!(parse(&["--today", "2018-6-15x"]).is_err());
+        assert!(parse(&["--today", "15/06/2018"]).is_err());
     }
 
     #[test]
@@ -493,6 +546,20 @@ mod tests {
                 ..d()
             }),
             "rate-limit"
+        );
+        assert_eq!(
+            flag_of(Config {
+                retry_after_secs: MAX_RETRY_AFTER_SECS + 1,
+                ..d()
+            }),
+            "retry-after"
+        );
+        assert_eq!(
+            flag_of(Config {
+                today: NaiveDate::from_ymd_opt(2014, 4, 30),
+                ..d()
+            }),
+            "today"
         );
         assert_eq!(
             flag_of(Config {

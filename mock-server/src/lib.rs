@@ -1,13 +1,40 @@
 //! ea-mock-server: impersonates the Azure EA Reporting API for client tests and CI.
 //!
-//! The standalone building blocks live here; the router that ties them to the
-//! generated `Operation` enum comes later.
+//! Every operation of the spec is served from a seeded, generated world per
+//! enrollment: the same seed gives the same bytes on every machine. See the crate's
+//! README for the HTTP behaviour, flags and CI recipes.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! use ea_mock_server::{Config, MockServer};
+//! let server = MockServer::start(Config { port: 0, ..Config::default() }).await?;
+//! println!("mock at {} with key {}", server.url(), ea_mock_server::config::DEFAULT_API_KEY);
+//! server.shutdown().await
+//! # }
+//! ```
 
+pub mod admin;
+pub mod api;
 pub mod auth;
+pub mod body;
 pub mod conditional;
 pub mod config;
 pub mod faults;
+pub mod logging;
+pub mod origin;
+pub mod paging;
 pub mod problem;
+pub mod render;
+pub mod resolve;
+pub mod server;
 pub mod stable_hash;
+pub mod state;
+pub mod totals;
 pub mod universe;
 pub mod validate;
+
+pub use config::{Config, ConfigError, LogFormat};
+pub use server::{MockServer, app, router, serve, serve_with_shutdown, shutdown_signal, try_app};
+
+/// The spec document served at `/swagger/docs/v3`, embedded at build time.
+pub const SPEC_JSON: &str = include_str!("../../spec/ea-reporting-v3.json");

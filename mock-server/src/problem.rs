@@ -44,7 +44,7 @@ pub fn error_response(status: StatusCode, message: impl Into<String>) -> Respons
 pub fn throttled(secs: u64) -> Response {
     build(
         StatusCode::TOO_MANY_REQUESTS,
-        &format!("Too many requests; retry after {secs} seconds."),
+        &format!("Too many requests; retry after {}.", seconds(secs)),
         secs,
     )
 }
@@ -53,9 +53,20 @@ pub fn throttled(secs: u64) -> Response {
 pub fn unavailable(secs: u64) -> Response {
     build(
         StatusCode::SERVICE_UNAVAILABLE,
-        &format!("The service is temporarily unavailable; retry after {secs} seconds."),
+        &format!(
+            "The service is temporarily unavailable; retry after {}.",
+            seconds(secs)
+        ),
         secs,
     )
+}
+
+fn seconds(n: u64) -> String {
+    if n == 1 {
+        "1 second".to_owned()
+    } else {
+        format!("{n} seconds")
+    }
 }
 
 fn build(status: StatusCode, message: &str, retry_secs: u64) -> Response {

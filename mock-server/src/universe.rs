@@ -8,11 +8,12 @@
 //! ([`usage_row`], [`marketplace_row`]).
 
 mod catalogue;
+mod reservations;
 mod rows;
 
 use std::collections::HashSet;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use fake::Fake;
 use fake::faker::company::en::CompanyName;
 use fake::faker::name::en::{FirstName, LastName};
@@ -21,10 +22,11 @@ use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{RngExt, SeedableRng};
 
-pub use catalogue::UsageProfile;
+pub use catalogue::{UsageProfile, reservation_price_share};
+pub use reservations::{ReservationDay, purchases, reservation_day};
 pub use rows::{
-    MarketplaceRowSpec, UsageRowSpec, data_seed, marketplace_row, round6, usage_row,
-    usage_rows_per_day,
+    MarketplaceRowSpec, UsageRowSpec, data_seed, marketplace_row, marketplace_rows_per_day, round6,
+    usage_row, usage_rows_per_day,
 };
 
 use crate::stable_hash::StableHasher;
@@ -149,8 +151,12 @@ pub struct Reservation {
     pub term: String,
     /// Number of instances reserved.
     pub quantity: u32,
-    /// Day of purchase.
+    /// Pay-as-you-go price of one instance per hour, in the universe's currency.
+    pub hourly_price: f64,
+    /// Day of the first purchase; the reservation renews every term after it.
     pub purchase_date: NaiveDate,
+    /// Time of day (UTC) of the purchase; the first day is reserved from then on.
+    pub purchase_time: NaiveTime,
     /// Index into [`Universe::subscriptions`] of the purchasing subscription.
     pub subscription: usize,
     /// `reservationOrderName`, in the portal's default `VM_RI_MM-DD-YYYY_HH-MM` form.
@@ -160,12 +166,16 @@ pub struct Reservation {
 /// Everything generated data of one enrollment refers to.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Universe {
+    /// The `--seed` it was built from; resources of row slots derive from it too.
+    pub seed: u64,
     /// Enrollment number.
     pub enrollment: String,
     /// Customer company name (also the e-mail domain).
     pub company: String,
     /// ISO currency of all prices and costs.
     pub currency: String,
+    /// Rough value of one USD in [`Self::currency`], used to price catalogue items.
+    pub currency_factor: f64,
     /// Departments (2–5).
     pub departments: Vec<Department>,
     /// Accounts; each belongs to a department.
@@ -203,11 +213,13 @@ impl Universe {
             subscriptions_for(&mut rng, &domain, &departments, &accounts, subscriptions);
         let (meters, regions) = meters(&mut rng, factor);
         let marketplace_offers = offers(&mut rng, factor);
-        let reservations = reservations(&mut rng, &regions, subscriptions.len());
+        let reservations = reservations(&mut rng, &regions, subscriptions.len(), factor);
         Universe {
+            seed,
             enrollment: enrollment.to_owned(),
             company,
             currency: currency.to_owned(),
+            currency_factor: factor,
             departments,
             accounts,
             subscriptions,
@@ -463,20 +475,29 @@ fn offers(rng: &mut StdRng, factor: f64) -> Vec<Offer> {
         .collect()
 }
 
-fn reservations(rng: &mut StdRng, regions: &[&str], subscriptions: usize) -> Vec<Reservation> {
-    let first = NaiveDate::from_ymd_opt(2016, 1, 1).expect("valid");
-    let span_days = 8 * 365;
+/// Reservations bought between November 2017 (when Azure reservations became
+/// available) and May 2018; they renew at the end of every term, so any later date has
+/// active reservations.
+fn reservations(
+    rng: &mut StdRng,
+    regions: &[&str],
+    subscriptions: usize,
+    factor: f64,
+) -> Vec<Reservation> {
+    let first = NaiveDate::from_ymd_opt(2017, 11, 1).expect("valid");
+    let span_days = 212;
     (0..rng.random_range(2..=5))
         .map(|_| {
             let purchase_date = first + chrono::Days::new(rng.random_range(0..span_days));
             let (hour, minute) = (rng.random_range(0..24), rng.random_range(0..60));
+            let order_id = uuid(rng);
+            let reservation_id = uuid(rng);
+            let &(sku, usd_hourly) = catalogue::RESERVATION_SKUS.choose(rng).expect("non-empty");
             Reservation {
-                order_id: uuid(rng),
-                reservation_id: uuid(rng),
-                sku_name: catalogue::RESERVATION_SKUS
-                    .choose(rng)
-                    .expect("non-empty")
-                    .to_string(),
+                order_id,
+                reservation_id,
+                sku_name: sku.to_owned(),
+                hourly_price: round6(usd_hourly * factor),
                 region: regions.choose(rng).expect("non-empty").to_string(),
                 term: if rng.random_bool(0.7) { "P1Y" } else { "P3Y" }.into(),
                 quantity: rng.random_range(1..=10),
@@ -486,6 +507,7 @@ fn reservations(rng: &mut StdRng, regions: &[&str], subscriptions: usize) -> Vec
                     purchase_date.format("%m-%d-%Y")
                 ),
                 purchase_date,
+                purchase_time: NaiveTime::from_hms_opt(hour, minute, 0).expect("in range"),
             }
         })
         .collect()
@@ -556,8 +578,8 @@ mod tests {
             "ff793264-840d-4602-9944-275441721c58",
             0.094707,
             "/subscriptions/4472db51-af78-431d-ba1e-7f1d94085a22/resourceGroups/rg-identity-test\
-             /providers/Microsoft.OperationalInsights/workspaces/log-identity-test-003",
-            2.919147,
+             /providers/Microsoft.KeyVault/vaults/kv-identity-test-003",
+            1.821129,
         );
         assert_eq!(got, want);
     }
@@ -664,7 +686,8 @@ mod tests {
             assert!(r.term == "P1Y" || r.term == "P3Y");
             assert!((1..=10).contains(&r.quantity));
             assert!(r.order_name.starts_with("VM_RI_"), "{}", r.order_name);
-            assert!(r.purchase_date.format("%Y").to_string().as_str() >= "2016");
+            assert!(r.purchase_date >= NaiveDate::from_ymd_opt(2017, 11, 1).unwrap());
+            assert!(r.purchase_date <= NaiveDate::from_ymd_opt(2018, 5, 31).unwrap());
             assert!(u.meters.iter().any(|m| m.location == r.region));
         }
     }

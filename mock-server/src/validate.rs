@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime};
+use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime, Utc};
 
 /// First day with data (the API has data "from 1 May 2014 onward").
 pub const FIRST_DATA_DAY: NaiveDate = NaiveDate::from_ymd_opt(2014, 5, 1).unwrap();
@@ -163,6 +163,19 @@ pub fn parse_date_param(name: &str, s: &str) -> Result<NaiveDate, String> {
                 shown(s)
             )
         })?;
+    if date < FIRST_DATA_DAY {
+        return Err(format!(
+            "{name} {date} is before {FIRST_DATA_DAY}; data is available from 1 May 2014"
+        ));
+    }
+    Ok(date)
+}
+
+/// The day of an already-parsed date-time parameter (the generated matcher reads
+/// `yyyy-MM-dd` as midnight UTC and converts offsets to UTC), refusing days before
+/// 2014-05-01 like [`parse_date_param`].
+pub fn check_date(name: &str, value: DateTime<Utc>) -> Result<NaiveDate, String> {
+    let date = value.date_naive();
     if date < FIRST_DATA_DAY {
         return Err(format!(
             "{name} {date} is before {FIRST_DATA_DAY}; data is available from 1 May 2014"
@@ -499,6 +512,22 @@ mod tests {
             Ok(FIRST_DATA_DAY)
         );
         assert!(parse_date_param("startDate", "2014-05-01T01:00:00+02:00").is_err());
+    }
+
+    #[test]
+    fn check_date_takes_the_utc_day_and_the_lower_bound() {
+        use chrono::TimeZone;
+        let at = |y, m, dd, h| Utc.with_ymd_and_hms(y, m, dd, h, 0, 0).unwrap();
+        assert_eq!(
+            check_date("startTime", at(2017, 1, 10, 23)),
+            Ok(d(2017, 1, 10))
+        );
+        assert_eq!(
+            check_date("startDate", at(2014, 5, 1, 0)),
+            Ok(FIRST_DATA_DAY)
+        );
+        let err = check_date("startDate", at(2014, 4, 30, 23)).unwrap_err();
+        assert!(err.starts_with("startDate 2014-04-30 is before"), "{err}");
     }
 
     #[test]

@@ -6,9 +6,10 @@
 //!
 //! Row `index_in_day = i` is a *slot*: a resource that reports every day. What the slot
 //! is (subscription `i mod n`, meter, resource group, instance) comes from an RNG seeded
-//! with hash(seed, enrollment, i); what it consumed that day comes from an RNG seeded
-//! with hash(seed, enrollment, day, i). So the same VM shows up day after day with
-//! varying hours, as in real usage files, and two slots never share an instance id.
+//! with hash(universe seed, enrollment, i); what it consumed that day comes from an RNG
+//! seeded with hash(row seed, enrollment, day, i). So the same VM shows up day after day
+//! with varying hours, as in real usage files, two slots never share an instance id, and
+//! a data refresh (new row seed) changes the quantities but not the resources.
 
 use chrono::{Datelike, NaiveDate};
 use fake::Fake;
@@ -94,6 +95,12 @@ pub fn usage_rows_per_day(universe: &Universe, rows_per_subscription: u64) -> u6
     universe.subscriptions.len() as u64 * rows_per_subscription
 }
 
+/// Marketplace rows per day: one third-party resource for every two subscriptions
+/// (at least one), a realistic share next to first-party usage.
+pub fn marketplace_rows_per_day(universe: &Universe) -> u64 {
+    (universe.subscriptions.len() as u64).div_ceil(2).max(1)
+}
+
 /// Rounds to 6 decimal places, the precision of every generated amount.
 pub fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
@@ -166,7 +173,8 @@ fn instance_id(guid: &str, resource_group: &str, resource_type: &str, name: &str
 
 /// Usage row `index_in_day` of `day`. Pure: the same arguments give the same row.
 ///
-/// `seed` is the rows' seed, normally [`data_seed`]`(config.seed, config.data_version)`.
+/// `seed` is the rows' seed, normally [`data_seed`]`(config.seed, config.data_version)`;
+/// it drives the day's quantities, while the slot's resource comes from the universe.
 /// Any `index_in_day` is accepted; the subscription is `index_in_day mod n`.
 pub fn usage_row(
     universe: &Universe,
@@ -175,7 +183,7 @@ pub fn usage_row(
     index_in_day: u64,
 ) -> UsageRowSpec {
     let e = &universe.enrollment;
-    let mut slot = rng("usage-slot", seed, e, None, index_in_day);
+    let mut slot = rng("usage-slot", universe.seed, e, None, index_in_day);
     let subscription = (index_in_day % universe.subscriptions.len() as u64) as usize;
     let sub = &universe.subscriptions[subscription];
     let meter_index = slot.random_range(0..universe.meters.len());
@@ -219,7 +227,7 @@ pub fn marketplace_row(
     index_in_day: u64,
 ) -> MarketplaceRowSpec {
     let e = &universe.enrollment;
-    let mut slot = rng("market-slot", seed, e, None, index_in_day);
+    let mut slot = rng("market-slot", universe.seed, e, None, index_in_day);
     let subscription = (index_in_day % universe.subscriptions.len() as u64) as usize;
     let sub = &universe.subscriptions[subscription];
     let offer_index = slot.random_range(0..universe.marketplace_offers.len());
@@ -439,5 +447,12 @@ mod tests {
     #[test]
     fn usage_rows_per_day_counts_all_subscriptions() {
         assert_eq!(usage_rows_per_day(&universe(), 20), 80);
+    }
+
+    #[test]
+    fn marketplace_rows_per_day_is_half_the_subscriptions() {
+        assert_eq!(marketplace_rows_per_day(&universe()), 2);
+        assert_eq!(marketplace_rows_per_day(&Universe::build(1, "1", 1)), 1);
+        assert_eq!(marketplace_rows_per_day(&Universe::build(1, "1", 7)), 4);
     }
 }

@@ -1,0 +1,313 @@
+//! The API itself: every request not routed to `/health`, `/swagger` or `/admin`.
+//!
+//! A request's way through: latency → auth (401) → rate limit (429) → forced status
+//! (`x-mock-status` / `Prefer: code=`) → random fault → match the generated
+//! `Operation` (404 / 405 / 400) → domain checks and enrollment (400) → ETag of the
+//! request's identity → `If-None-Match` (304) → generate the body (JSON, or streamed
+//! CSV). Each step is a small function; the failure of one is the response.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use ea_reporting::operations::match_request;
+use ea_reporting::runtime::server::MatchError;
+use http::header::{ALLOW, AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE, ETAG};
+use http::request::Parts;
+use http::{HeaderValue, Method, StatusCode};
+
+use crate::conditional::{self, Precondition};
+use crate::faults::{self, Fault};
+use crate::logging::RequestNote;
+use crate::paging;
+use crate::problem::{self, error_response};
+use crate::render::{self, PagePlan, usage};
+use crate::resolve::{Days, Query, Resolved, resolve};
+use crate::stable_hash::StableHasher;
+use crate::state::{AppState, Enrollment};
+use crate::{auth, origin, totals, universe};
+
+/// Handles one API request.
+pub async fn handle(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, _body) = request.into_parts();
+    if !state.latency.is_zero() {
+        tokio::time::sleep(state.latency).await;
+    }
+    let mut note = RequestNote::default();
+    let mut response = match respond(&state, &parts, &mut note).await {
+        Ok(response) | Err(response) => response,
+    };
+    response.extensions_mut().insert(note);
+    response
+}
+
+async fn respond(
+    state: &AppState,
+    parts: &Parts,
+    note: &mut RequestNote,
+) -> Result<Response, Response> {
+    let cut = match admit(state, parts, note) {
+        Admission::Admitted { cut } => cut,
+        Admission::Refused(response) => return Err(response),
+    };
+    // HEAD is answered like GET; hyper leaves the body out.
+    let method = if parts.method == Method::HEAD {
+        Method::GET
+    } else {
+        parts.method.clone()
+    };
+    let op = match_request(&method, parts.uri.path(), parts.uri.query(), &parts.headers)
+        .map_err(match_error)?;
+    note.operation = Some(op.id());
+    let resolved = resolve(
+        &op,
+        state.today(),
+        |e| state.enrollment(e).is_some(),
+        &state.enrollment_numbers,
+    )
+    .map_err(bad_request)?;
+    let plan = plan(state, parts, resolved).map_err(bad_request)?;
+    if conditional::evaluate(&method, &parts.headers, &plan.etag) == Precondition::NotModified {
+        return Ok(conditional::not_modified(&plan.etag));
+    }
+    Ok(answer(plan, cut).await)
+}
+
+/// Whether a request gets past auth, rate limit, forced status and random faults.
+enum Admission {
+    /// Go on; `cut` means an injected dropped connection (the body will break off).
+    Admitted { cut: bool },
+    /// Answer this instead.
+    Refused(Response),
+}
+
+fn admit(state: &AppState, parts: &Parts, note: &mut RequestNote) -> Admission {
+    let key = match auth::check_authorization(parts.headers.get(AUTHORIZATION), &state.keys) {
+        Ok(key) => key,
+        Err(e) => return Admission::Refused(e.into_response()),
+    };
+    note.key = Some(key);
+    if let Some(limiter) = &state.rate_limiter
+        && let Err(secs) = limiter.check(key, Instant::now())
+    {
+        note.fault = Some("rate-limit");
+        return Admission::Refused(problem::throttled(secs));
+    }
+    match faults::forced_status(&parts.headers) {
+        Err(message) => {
+            return Admission::Refused(error_response(StatusCode::BAD_REQUEST, message));
+        }
+        Ok(Some(code)) => {
+            note.fault = Some("forced");
+            return Admission::Refused(fault_response(code, state.retry_after_secs, FORCED));
+        }
+        Ok(None) => {}
+    }
+    match state.faults.next_fault() {
+        Some(Fault::Status(code)) => {
+            note.fault = Some("injected");
+            Admission::Refused(fault_response(code, state.retry_after_secs, INJECTED))
+        }
+        Some(Fault::Drop) => {
+            note.fault = Some("injected-drop");
+            Admission::Admitted { cut: true }
+        }
+        None => Admission::Admitted { cut: false },
+    }
+}
+
+/// Everything the answer to a resolved request is made from.
+struct Plan {
+    resolved: Resolved,
+    enrollment: Arc<Enrollment>,
+    data_seed: u64,
+    etag: String,
+    page: Option<PagePlan>,
+}
+
+/// The ETag of the answer and, for usage, its page: all without generating any data.
+fn plan(state: &AppState, parts: &Parts, resolved: Resolved) -> Result<Plan, String> {
+    let enrollment = state
+        .enrollment(&resolved.enrollment)
+        .expect("resolve checked the enrollment")
+        .clone();
+    let version = state.data_version();
+    let mut identity = format!("{:016x}|{}", state.fingerprint, resolved.identity());
+    let page = match resolved.query {
+        Query::UsagePage { requested, days } => {
+            let (page, extra) = plan_page(state, &enrollment, &resolved, requested, days, parts)?;
+            identity.push_str(&extra);
+            Some(page)
+        }
+        _ => None,
+    };
+    Ok(Plan {
+        etag: conditional::compute_etag(state.seed, version, &identity),
+        data_seed: universe::data_seed(state.seed, version),
+        resolved,
+        enrollment,
+        page,
+    })
+}
+
+/// The `200`: generates (or starts streaming) the body and sets its headers.
+async fn answer(plan: Plan, cut: bool) -> Response {
+    let Plan {
+        resolved,
+        enrollment,
+        data_seed,
+        etag,
+        page,
+    } = plan;
+    let totals = match resolved.query {
+        Query::BalanceSummary { period, days } => {
+            Some(totals::period_totals(enrollment.clone(), data_seed, period, days).await)
+        }
+        _ => None,
+    };
+    let rendered = render::render(&enrollment, data_seed, &resolved.query, page, totals);
+    let mut response = Response::new(rendered.payload.into_body(cut));
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(rendered.content_type),
+    );
+    headers.insert(
+        ETAG,
+        HeaderValue::from_str(&etag).expect("an ETag is visible ASCII"),
+    );
+    if let Query::UsageCsv { days } = resolved.query {
+        let name = format!(
+            "attachment; filename=\"usagedetails-{}-{}-{}.csv\"",
+            resolved.enrollment, days.first, days.last
+        );
+        if let Ok(value) = HeaderValue::from_str(&name) {
+            headers.insert(CONTENT_DISPOSITION, value);
+        }
+    }
+    response
+}
+
+/// Which rows the requested usage page holds, its `id` and `nextLink`, and what to add
+/// to the ETag identity (the page, and the origin its `nextLink` names).
+fn plan_page(
+    state: &AppState,
+    e: &Enrollment,
+    resolved: &Resolved,
+    requested: Days,
+    days: Days,
+    parts: &Parts,
+) -> Result<(PagePlan, String), String> {
+    let scope = format!(
+        "{:016x}|{}|{}|{requested}",
+        state.fingerprint, resolved.operation, resolved.enrollment
+    );
+    let offset = match paging::skiptoken(parts.uri.query())? {
+        None => 0,
+        Some(token) => paging::decode_token(state.seed, &scope, &token)?,
+    };
+    let total = usage::row_count(e, days);
+    if offset > 0 && offset >= total {
+        return Err(format!("{} points past the last row", paging::SKIPTOKEN));
+    }
+    let (start, end, more) = paging::page_bounds(offset, state.page_size, total);
+    let origin = origin::request_origin(state.public_url.as_deref(), &parts.headers, &parts.uri);
+    let next_link = more.then(|| {
+        let token = paging::encode_token(state.seed, &scope, end);
+        paging::next_link(&origin, parts.uri.path(), parts.uri.query(), &token)
+    });
+    let id = render::guid(
+        StableHasher::new()
+            .str("page-id")
+            .u64(state.seed)
+            .str(&scope)
+            .u64(offset),
+    );
+    let extra = format!("|page={offset}|origin={origin}");
+    let plan = PagePlan {
+        rows: start..end,
+        id,
+        next_link,
+    };
+    Ok((plan, extra))
+}
+
+const FORCED: &str = "forced by the x-mock-status or Prefer request header";
+const INJECTED: &str = "injected fault, --fault-rate";
+
+/// The answer to a forced or injected status, with the documented retry headers.
+fn fault_response(code: u16, retry_after_secs: u64, why: &str) -> Response {
+    match code {
+        429 => problem::throttled(retry_after_secs),
+        503 => problem::unavailable(retry_after_secs),
+        other => {
+            let status = StatusCode::from_u16(other).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let reason = status.canonical_reason().unwrap_or("Error");
+            error_response(status, format!("{reason} ({why})"))
+        }
+    }
+}
+
+fn bad_request(message: String) -> Response {
+    error_response(StatusCode::BAD_REQUEST, message)
+}
+
+/// 404 for an unknown path, 405 (with `Allow`) for a wrong method, else 400; the
+/// matcher's message names the parameter and why.
+fn match_error(err: MatchError) -> Response {
+    match &err {
+        MatchError::UnknownPath { .. } => error_response(StatusCode::NOT_FOUND, err.to_string()),
+        MatchError::MethodNotAllowed { allowed, .. } => {
+            let mut response = error_response(StatusCode::METHOD_NOT_ALLOWED, err.to_string());
+            if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
+                response.headers_mut().insert(ALLOW, value);
+            }
+            response
+        }
+        MatchError::MissingParameter { .. } | MatchError::InvalidParameter { .. } => {
+            error_response(StatusCode::BAD_REQUEST, err.to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::RATE_LIMIT_RETRY_AFTER;
+    use http::header::RETRY_AFTER;
+
+    #[test]
+    fn fault_responses_carry_retry_headers() {
+        let r = fault_response(429, 0, FORCED);
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.headers()[&RATE_LIMIT_RETRY_AFTER], "0");
+        let r = fault_response(503, 7, INJECTED);
+        assert_eq!(r.headers()[RETRY_AFTER], "7");
+        assert_eq!(
+            fault_response(500, 1, INJECTED).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            fault_response(401, 1, FORCED).status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+
+    #[test]
+    fn match_errors_map_to_statuses() {
+        let r = match_error(MatchError::MethodNotAllowed {
+            method: "POST".into(),
+            allowed: vec!["GET"],
+        });
+        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(r.headers()[ALLOW], "GET");
+        let r = match_error(MatchError::UnknownPath { path: "/x".into() });
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = match_error(MatchError::MissingParameter {
+            name: "startTime",
+            location: "query",
+        });
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    }
+}

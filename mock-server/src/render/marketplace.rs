@@ -1,0 +1,102 @@
+//! Marketplace charges: generated rows joined with the universe's offers,
+//! subscriptions and accounts, as a JSON array generated while it is sent.
+
+use std::sync::Arc;
+
+use ea_reporting::models::MarketplacePropertiesV3 as MarketplaceCharge;
+
+use super::{end_of_day, guid, midnight};
+use crate::body::{Document, Payload};
+use crate::resolve::Days;
+use crate::stable_hash::StableHasher;
+use crate::state::Enrollment;
+use crate::universe::{self, MarketplaceRowSpec, Universe};
+
+/// The API's row for a generated marketplace row (`index` is its index in the day).
+pub fn marketplace_charge(
+    u: &Universe,
+    data_seed: u64,
+    row: &MarketplaceRowSpec,
+    index: u64,
+) -> MarketplaceCharge {
+    let sub = &u.subscriptions[row.subscription];
+    let account = u.account_of(row.subscription);
+    let department = u.department_of(row.subscription);
+    let offer = &u.marketplace_offers[row.offer];
+    let id = guid(
+        StableHasher::new()
+            .str("marketplace-id")
+            .u64(data_seed)
+            .str(&u.enrollment)
+            .i64(row.date.to_epoch_days().into())
+            .u64(index),
+    );
+    MarketplaceCharge {
+        id: Some(id),
+        subscription_guid: Some(sub.guid.clone()),
+        subscription_name: Some(sub.name.clone()),
+        meter_id: Some(offer.meter_id.clone()),
+        usage_start_date: Some(midnight(row.date)),
+        usage_end_date: Some(end_of_day(row.date)),
+        offer_name: Some(offer.offer_name.clone()),
+        resource_group: Some(row.resource_group.clone()),
+        instance_id: Some(row.instance_id.clone()),
+        additional_info: Some(row.additional_info.clone()),
+        tags: Some(row.tags.clone()),
+        order_number: Some(row.order_number.clone()),
+        unit_of_measure: Some(offer.unit_of_measure.clone()),
+        cost_center: Some(account.cost_center.clone()),
+        account_id: Some(account.id),
+        account_name: Some(account.name.clone()),
+        account_owner_id: Some(account.owner_email.clone()),
+        department_id: Some(department.id),
+        department_name: Some(department.name.clone()),
+        publisher_name: Some(offer.publisher_name.clone()),
+        plan_name: Some(offer.plan_name.clone()),
+        consumed_quantity: Some(row.consumed_quantity),
+        resource_rate: Some(row.resource_rate),
+        extended_cost: Some(row.extended_cost),
+        is_recurring_charge: Some(row.is_recurring_charge),
+    }
+}
+
+/// Every marketplace charge of `days`, in (day, index) order.
+pub fn marketplace_charges(e: Arc<Enrollment>, data_seed: u64, days: Days) -> Payload {
+    let per_day = e.marketplace_rows_per_day;
+    let count = days.count().saturating_mul(per_day);
+    let render = move |i: u64, buf: &mut Vec<u8>| {
+        let (day, index) = (days.nth(i / per_day), i % per_day);
+        let row = universe::marketplace_row(&e.universe, data_seed, day, index);
+        let charge = marketplace_charge(&e.universe, data_seed, &row, index);
+        serde_json::to_writer(buf, &charge).expect("a model serializes");
+    };
+    Payload::Document(Document::json_array(0..count, Box::new(render)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn charge_agrees_with_its_offer() {
+        let e = Enrollment::build(&Config::default(), "100");
+        let day = NaiveDate::from_ymd_opt(2018, 5, 2).unwrap();
+        let row = universe::marketplace_row(&e.universe, 1, day, 1);
+        let c = marketplace_charge(&e.universe, 1, &row, 1);
+        let offer = &e.universe.marketplace_offers[row.offer];
+        assert_eq!(c.offer_name.as_deref(), Some(offer.offer_name.as_str()));
+        assert_eq!(c.extended_cost, Some(row.extended_cost));
+        assert_eq!(
+            c.usage_start_date.unwrap().to_rfc3339(),
+            "2018-05-02T00:00:00+00:00"
+        );
+        assert_eq!(
+            c.usage_end_date.unwrap().to_rfc3339(),
+            "2018-05-02T23:59:59+00:00"
+        );
+        let other = marketplace_charge(&e.universe, 1, &row, 0);
+        assert_ne!(c.id, other.id, "ids differ per row");
+    }
+}

@@ -1,0 +1,238 @@
+//! What every request handler shares: settings, the universes (built once at start)
+//! and the few things that change at run time (data version, fault counter, rate
+//! windows, balance totals). Handlers read it without locks, except the per-key rate
+//! limiter (only when enabled) and a per-period slot when a balance total is cached.
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+
+use crate::config::Config;
+use crate::faults::{FaultInjector, RateLimiter};
+use crate::stable_hash::StableHasher;
+use crate::totals::TotalsMemo;
+use crate::universe::{self, Universe};
+
+/// One served enrollment with its generated world.
+#[derive(Debug)]
+pub struct Enrollment {
+    /// The seeded world the data refers to.
+    pub universe: Universe,
+    /// Usage rows per day (`subscriptions × rows-per-day`).
+    pub usage_rows_per_day: u64,
+    /// Marketplace rows per day.
+    pub marketplace_rows_per_day: u64,
+    /// Cached period totals for balance summaries.
+    pub totals: TotalsMemo,
+}
+
+impl Enrollment {
+    /// Builds the enrollment's universe; the slow part of start-up.
+    pub fn build(config: &Config, number: &str) -> Self {
+        let universe = Universe::build(config.seed, number, config.subscriptions);
+        Self {
+            usage_rows_per_day: universe::usage_rows_per_day(&universe, config.rows_per_day),
+            marketplace_rows_per_day: universe::marketplace_rows_per_day(&universe),
+            universe,
+            totals: TotalsMemo::new(),
+        }
+    }
+
+    /// The enrollment number.
+    pub fn number(&self) -> &str {
+        &self.universe.enrollment
+    }
+}
+
+/// Shared state of one server; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<Inner>);
+
+/// The fields behind [`AppState`].
+pub struct Inner {
+    /// `--seed`.
+    pub seed: u64,
+    /// Accepted keys (a `KeyId` indexes this).
+    pub keys: Vec<String>,
+    /// Served enrollments, in flag order.
+    pub enrollments: Vec<Arc<Enrollment>>,
+    /// Their numbers, for error messages.
+    pub enrollment_numbers: Vec<String>,
+    /// Usage rows per page.
+    pub page_size: u64,
+    /// `--public-url`, if set.
+    pub public_url: Option<String>,
+    /// Hash of the size settings: bodies depend on them, so ETags and page tokens do.
+    pub fingerprint: u64,
+    /// Random faults.
+    pub faults: FaultInjector,
+    /// Per-key limit, if enabled.
+    pub rate_limiter: Option<RateLimiter>,
+    /// Delay before every API answer.
+    pub latency: Duration,
+    /// Seconds in the retry headers of forced/injected 429 and 503.
+    pub retry_after_secs: u64,
+    /// Fixed "today", if set.
+    pub fixed_today: Option<NaiveDate>,
+    data_version: AtomicU64,
+}
+
+/// Keys are secrets even in a mock (CI logs are often public): only their count shows.
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner")
+            .field("seed", &self.seed)
+            .field("keys", &format_args!("[{} redacted]", self.keys.len()))
+            .field("enrollments", &self.enrollment_numbers)
+            .field("page_size", &self.page_size)
+            .field("public_url", &self.public_url)
+            .field("data_version", &self.data_version.load(Ordering::Relaxed))
+            .field("faults", &self.faults)
+            .field("rate_limiter", &self.rate_limiter.is_some())
+            .field("latency", &self.latency)
+            .field("retry_after_secs", &self.retry_after_secs)
+            .field("fixed_today", &self.fixed_today)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Builds the state; `config` must be valid (see `Config::validate`).
+    pub fn new(config: &Config) -> Self {
+        let mut numbers: Vec<String> = Vec::new();
+        for e in &config.enrollments {
+            if !numbers.contains(e) {
+                numbers.push(e.clone());
+            }
+        }
+        let enrollments = numbers
+            .iter()
+            .map(|n| Arc::new(Enrollment::build(config, n)))
+            .collect();
+        let fingerprint = StableHasher::new()
+            .str("sizes")
+            .u64(config.subscriptions as u64)
+            .u64(config.rows_per_day)
+            .u64(config.page_size as u64)
+            .finish();
+        AppState(Arc::new(Inner {
+            seed: config.seed,
+            keys: config.effective_api_keys(),
+            enrollments,
+            enrollment_numbers: numbers,
+            page_size: config.page_size as u64,
+            public_url: config.public_url.clone(),
+            fingerprint,
+            faults: FaultInjector::new(config.fault_rate, config.seed),
+            rate_limiter: config.rate_limit.map(RateLimiter::per_second),
+            latency: Duration::from_millis(config.latency_ms),
+            retry_after_secs: config.retry_after_secs,
+            fixed_today: config.today,
+            data_version: AtomicU64::new(config.data_version),
+        }))
+    }
+
+    /// The served enrollment with this number.
+    pub fn enrollment(&self, number: &str) -> Option<&Arc<Enrollment>> {
+        self.enrollments.iter().find(|e| e.number() == number)
+    }
+
+    /// Today (UTC), or the `--today` override.
+    pub fn today(&self) -> NaiveDate {
+        self.fixed_today.unwrap_or_else(|| Utc::now().date_naive())
+    }
+
+    /// The current data version.
+    pub fn data_version(&self) -> u64 {
+        self.data_version.load(Ordering::Relaxed)
+    }
+
+    /// Moves to the next data version (like a refresh of the real data); returns it.
+    pub fn bump_data_version(&self) -> u64 {
+        self.data_version.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Sets the data version.
+    pub fn set_data_version(&self, version: u64) {
+        self.data_version.store(version, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_one_universe_per_distinct_enrollment() {
+        let config = Config {
+            enrollments: vec!["100".into(), "200".into(), "100".into()],
+            ..Config::default()
+        };
+        let state = AppState::new(&config);
+        assert_eq!(state.enrollment_numbers, ["100", "200"]);
+        assert_eq!(state.enrollment("200").unwrap().number(), "200");
+        assert!(state.enrollment("300").is_none());
+        assert_eq!(state.enrollment("100").unwrap().usage_rows_per_day, 80);
+    }
+
+    #[test]
+    fn data_version_moves() {
+        let state = AppState::new(&Config {
+            data_version: 5,
+            ..Config::default()
+        });
+        assert_eq!(state.data_version(), 5);
+        assert_eq!(state.bump_data_version(), 6);
+        state.set_data_version(1);
+        assert_eq!(state.data_version(), 1);
+    }
+
+    #[test]
+    fn fingerprint_follows_sizes_only() {
+        let base = AppState::new(&Config::default()).fingerprint;
+        let other_seed = AppState::new(&Config {
+            seed: 9,
+            ..Config::default()
+        });
+        assert_eq!(base, other_seed.fingerprint);
+        let other_size = AppState::new(&Config {
+            page_size: 10,
+            ..Config::default()
+        });
+        assert_ne!(base, other_size.fingerprint);
+    }
+
+    #[test]
+    fn debug_output_hides_the_keys() {
+        let state = AppState::new(&Config {
+            api_keys: vec!["top-secret".into()],
+            ..Config::default()
+        });
+        let text = format!("{state:?}");
+        assert!(
+            !text.contains("top-secret") && text.contains("1 redacted"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn today_override() {
+        let day = NaiveDate::from_ymd_opt(2018, 6, 15).unwrap();
+        let state = AppState::new(&Config {
+            today: Some(day),
+            ..Config::default()
+        });
+        assert_eq!(state.today(), day);
+    }
+}

@@ -1,0 +1,18 @@
+//! Behaviour of the mock over HTTP: one test binary, one module per concern.
+//! `oneshot` modules drive the router in-process; `socket` and `binary` use real
+//! loopback sockets (ephemeral ports) with the generated client and reqwest.
+
+mod common;
+
+mod auth;
+mod binary;
+mod conformance;
+mod csv;
+mod data;
+mod etag;
+mod faults;
+mod paging;
+mod params;
+mod routing;
+mod snapshots;
+mod socket;

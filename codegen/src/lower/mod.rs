@@ -1,0 +1,115 @@
+//! Lower: `openapiv3::OpenAPI` → the generator's own model ([`crate::ir::Api`]).
+//!
+//! Everything the emitter needs is decided here: Rust names, types, which response is the
+//! success body, which operations are paged. Constructs the generated crate cannot express
+//! are refused with the JSON pointer of the node, never lowered to something that would not compile.
+//!
+//! This file holds the entry point and the state every step shares; the steps themselves are
+//! methods of `Lowerer` spread over one module per job.
+
+mod components;
+mod decimals;
+mod enums;
+mod fakers;
+mod models;
+mod operations;
+mod paging;
+mod pointers;
+mod refs;
+mod responses;
+mod types;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use openapiv3::{OpenAPI, ReferenceOr, Schema};
+
+use crate::error::{Error, Result};
+use crate::ir::{Api, EnumType, Model};
+
+pub use decimals::glob_match;
+pub use fakers::choose_faker;
+pub use pointers::original_pointer;
+
+/// Choices a user makes about the generated types.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LowerOptions {
+    /// Number fields to map to `rust_decimal::Decimal`: a JSON property name (`cost`), a
+    /// `Schema.property` pair (`PriceSheetV3.unitPrice`), either with `*` wildcards (`*Cost`).
+    pub decimal_fields: Vec<String>,
+}
+
+/// Lowers a parsed (OpenAPI 3.0) document. `swagger2` says whether the file on disk was
+/// Swagger 2.0, so that pointers in errors name nodes of that file, not of the upgraded one.
+pub fn lower(file: &Path, doc: &OpenAPI, options: &LowerOptions, swagger2: bool) -> Result<Api> {
+    let mut cx = Lowerer {
+        file: file.to_path_buf(),
+        swagger2,
+        doc,
+        options,
+        models: Vec::new(),
+        enums: Vec::new(),
+        named: HashMap::new(),
+        taken_types: HashSet::new(),
+    };
+    cx.declare_components()?;
+    cx.lower_components()?;
+    let operations = cx.lower_operations()?;
+    let base_url = doc
+        .servers
+        .first()
+        .map(|s| s.url.trim_end_matches('/').to_string())
+        .unwrap_or_else(|| "http://localhost".to_string());
+    Ok(Api {
+        title: doc.info.title.clone(),
+        version: doc.info.version.clone(),
+        description: doc.info.description.clone(),
+        base_url,
+        models: cx.models,
+        enums: cx.enums,
+        operations,
+    })
+}
+
+/// What a component schema becomes.
+#[derive(Debug, Clone)]
+enum Named {
+    /// A struct with this Rust name.
+    Model(String),
+    /// An enum with this Rust name.
+    Enum(String),
+    /// Nothing of its own: references to it use the type of its schema.
+    Inline,
+}
+
+/// The state every lowering step shares: the document and options in, the types declared so far.
+struct Lowerer<'a> {
+    file: PathBuf,
+    swagger2: bool,
+    doc: &'a OpenAPI,
+    options: &'a LowerOptions,
+    models: Vec<Model>,
+    enums: Vec<EnumType>,
+    /// Component schema name → what it became.
+    named: HashMap<String, Named>,
+    taken_types: HashSet<String>,
+}
+
+/// How deep `$ref` chains and `allOf` nesting may go before they are taken for a cycle.
+const MAX_REF_DEPTH: usize = 32;
+
+impl<'a> Lowerer<'a> {
+    /// An error at a pointer of the upgraded document, reported against the file on disk.
+    fn err(&self, pointer: &str, message: impl Into<String>) -> Error {
+        Error::at(
+            &self.file,
+            original_pointer(pointer, self.swagger2),
+            message,
+        )
+    }
+
+    fn schemas(&self) -> Option<&'a IndexMap<String, ReferenceOr<Schema>>> {
+        self.doc.components.as_ref().map(|c| &c.schemas)
+    }
+}

@@ -1,6 +1,15 @@
-//! `nextLink` paging (usage details): pages are followed lazily, one page in
-//! memory at a time, and only within the configured origin so the API key
-//! never travels to a host named by a response.
+//! `nextLink` paging (usage details): pages are followed on demand, and only
+//! within the configured origin so the API key never travels to a host named
+//! by a response.
+//!
+//! Read-ahead: once the consumer has asked for a second page (so it is paging
+//! through, not looking at the first page only), the next page is requested as
+//! soon as its link is known, on a task of its own, while the current page is
+//! decoded and used: the server's time and the network overlap the client's.
+//! At most one page is ahead (so at most two raw pages and one decoded page are
+//! in memory); dropping the stream cancels it. After an error in a page (a
+//! decode error) the page read ahead is cancelled and never handed out, though
+//! its request may already have been sent.
 
 use std::fmt;
 use std::pin::Pin;
@@ -120,9 +129,12 @@ impl Client {
         };
         let body = decode_json::<P>(page.status(), page.body())?;
         let mut cursor = Cursor::start(self, &req);
+        // The first page counts: read-ahead starts once the consumer asks for
+        // the second.
+        cursor.fetched = 1;
         cursor.advance(
             &url,
-            scan_next_link(page.body(), P::NEXT_LINK_FIELD).as_deref(),
+            next_link_of(page.body(), P::NEXT_LINK_FIELD).as_deref(),
         );
         let (status, headers, _) = page.into_parts();
         let first = Response::new(status, headers.clone(), body);
@@ -135,8 +147,9 @@ impl Client {
     }
 
     /// Plumbing for generated paged methods: the rows of every page of
-    /// `req`, in order, holding one page in memory at a time. The stream
-    /// ends after the first error.
+    /// `req`, in order, holding one decoded page in memory at a time (and
+    /// the raw next page, see the module's read-ahead). The stream ends
+    /// after the first error.
     pub fn paginate<P: Page>(&self, req: ApiRequest) -> ItemStream<P> {
         let state = (Cursor::start(self, &req), Vec::new().into_iter());
         let stream = futures_util::stream::unfold(state, |(mut cursor, mut rows)| async move {
@@ -148,13 +161,19 @@ impl Client {
                     Ok(fetched) => fetched,
                     Err(e) => return Some((Err(e), (cursor, rows))),
                 };
+                // The link first, so the next page is on its way while this one
+                // is decoded.
+                cursor.advance(
+                    &url,
+                    next_link_of(page.body(), P::NEXT_LINK_FIELD).as_deref(),
+                );
+                cursor.let_read_ahead_start().await;
                 match decode_json::<P>(page.status(), page.body()) {
-                    Ok(body) => {
-                        let (items, link) = body.into_parts();
-                        cursor.advance(&url, link.as_deref());
-                        rows = items.into_iter();
+                    Ok(body) => rows = body.into_parts().0.into_iter(),
+                    Err(e) => {
+                        cursor.stop();
+                        return Some((Err(e), (cursor, rows)));
                     }
-                    Err(e) => return Some((Err(e), (cursor, rows))),
                 }
             }
         });
@@ -171,14 +190,21 @@ fn pages_from<P: Page>(cursor: Cursor) -> impl Stream<Item = Result<Response<P>,
             Ok(fetched) => fetched,
             Err(e) => return Some((Err(e), cursor)),
         };
+        // The link first, so the next page is on its way while this one is decoded.
+        cursor.advance(
+            &url,
+            next_link_of(page.body(), P::NEXT_LINK_FIELD).as_deref(),
+        );
+        cursor.let_read_ahead_start().await;
         match decode_json::<P>(page.status(), page.body()) {
             Ok(body) => {
-                let link = scan_next_link(page.body(), P::NEXT_LINK_FIELD);
-                cursor.advance(&url, link.as_deref());
                 let (status, headers, _) = page.into_parts();
                 Some((Ok(Response::new(status, headers, body)), cursor))
             }
-            Err(e) => Some((Err(e), cursor)),
+            Err(e) => {
+                cursor.stop();
+                Some((Err(e), cursor))
+            }
         }
     })
 }
@@ -190,12 +216,25 @@ struct Cursor {
     /// (its path and query are superseded by the URL in the state).
     request: ApiRequest,
     state: CursorState,
+    /// Pages fetched so far; read-ahead starts from the second.
+    fetched: usize,
 }
 
 enum CursorState {
     Next(Url),
+    /// The page at the URL is being fetched by a task of its own.
+    Ahead(Url, ReadAhead),
     Failed(Error),
     Done,
+}
+
+/// A page fetched on a task of its own; cancelled when dropped.
+struct ReadAhead(tokio::task::JoinHandle<Result<Response<Bytes>, Error>>);
+
+impl Drop for ReadAhead {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl Cursor {
@@ -208,6 +247,7 @@ impl Cursor {
             client: client.clone(),
             request: req.clone(),
             state,
+            fetched: 0,
         }
     }
 
@@ -215,19 +255,29 @@ impl Cursor {
     /// cursor `Done` until [`Cursor::advance`] is called, so any error ends
     /// the stream.
     async fn fetch(&mut self) -> Option<Result<(Url, Response<Bytes>), Error>> {
-        match std::mem::replace(&mut self.state, CursorState::Done) {
-            CursorState::Done => None,
-            CursorState::Failed(e) => Some(Err(e)),
-            CursorState::Next(url) => Some(
-                self.client
-                    .fetch_bytes(&self.request, &url)
-                    .await
-                    .map(|page| (url, page)),
-            ),
-        }
+        let (url, page) = match std::mem::replace(&mut self.state, CursorState::Done) {
+            CursorState::Done => return None,
+            CursorState::Failed(e) => return Some(Err(e)),
+            CursorState::Next(url) => {
+                let page = self.client.fetch_bytes(&self.request, &url).await;
+                (url, page)
+            }
+            CursorState::Ahead(url, mut ahead) => {
+                let page = match (&mut ahead.0).await {
+                    Ok(page) => page,
+                    Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                    // Cancelled by a runtime shutting down: fetch it here.
+                    Err(_) => self.client.fetch_bytes(&self.request, &url).await,
+                };
+                (url, page)
+            }
+        };
+        self.fetched += 1;
+        Some(page.map(|page| (url, page)))
     }
 
-    /// Schedules the page named by `link` (found on the page at `current`).
+    /// Schedules the page named by `link` (found on the page at `current`),
+    /// and from the second page on starts fetching it.
     fn advance(&mut self, current: &Url, link: Option<&str>) {
         self.state = match resolve_next_link(current, link) {
             Ok(Some(next)) if next == *current => CursorState::Failed(Error::InvalidArgument {
@@ -239,11 +289,109 @@ impl Cursor {
             Ok(Some(next)) => {
                 // Next pages are plain GETs of the link, whatever the first was.
                 self.request.method = Method::GET;
-                CursorState::Next(next)
+                match self.read_ahead(&next) {
+                    Some(ahead) => CursorState::Ahead(next, ahead),
+                    None => CursorState::Next(next),
+                }
             }
             Ok(None) => CursorState::Done,
             Err(e) => CursorState::Failed(e),
         };
+    }
+
+    /// Starts fetching `url` on a task, once the consumer has asked for a
+    /// second page, and where there is a Tokio runtime (always with reqwest).
+    fn read_ahead(&self, url: &Url) -> Option<ReadAhead> {
+        if self.fetched < 2 {
+            return None;
+        }
+        let runtime = tokio::runtime::Handle::try_current().ok()?;
+        let (client, request, url) = (self.client.clone(), self.request.clone(), url.clone());
+        Some(ReadAhead(runtime.spawn(async move {
+            client.fetch_bytes(&request, &url).await
+        })))
+    }
+
+    /// Yields once after a read-ahead task was spawned. Tokio puts a task
+    /// spawned from a worker into that worker's next-task slot, which the
+    /// other workers do not steal from, so without this the request would
+    /// wait until the current page is decoded, and nothing would overlap.
+    async fn let_read_ahead_start(&self) {
+        if matches!(self.state, CursorState::Ahead(..)) {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// Ends paging (after an error in the current page); cancels a page read
+    /// ahead.
+    fn stop(&mut self) {
+        self.state = CursorState::Done;
+    }
+}
+
+/// The top-level string field `field` of a JSON object, read from the raw
+/// body without building the document. When `field` is the object's last
+/// member (as on every page of this API that has a next page) it is read
+/// backwards from the end of the body, without looking at the rest; otherwise
+/// the whole body is scanned.
+fn next_link_of(body: &[u8], field: &str) -> Option<String> {
+    match last_member(body, field) {
+        Some(link) => link,
+        None => scan_next_link(body, field),
+    }
+}
+
+/// `Some(value)` when the last member of the top-level object is `field`
+/// with a string or `null` value; `None` when it is anything else (then only
+/// a full scan can tell). Reading backwards is exact for valid JSON: the final
+/// `}` closes the top-level object, so the value and key right before it are
+/// its last member, and a `"` inside a string is always preceded by an odd
+/// number of backslashes. A body that is not valid JSON may be misread, but
+/// it fails to decode, which ends paging (and cancels a page read ahead).
+fn last_member(body: &[u8], field: &str) -> Option<Option<String>> {
+    let rest = trim_end(body).strip_suffix(b"}")?;
+    let rest = trim_end(rest);
+    let (value, rest) = match rest.strip_suffix(b"null") {
+        Some(rest) => (None, rest),
+        None => {
+            let (token, rest) = split_last_string(rest)?;
+            (Some(serde_json::from_slice::<String>(token).ok()?), rest)
+        }
+    };
+    let rest = trim_end(trim_end(rest).strip_suffix(b":")?);
+    let (token, rest) = split_last_string(rest)?;
+    if serde_json::from_slice::<String>(token).ok()? != field {
+        return None;
+    }
+    matches!(trim_end(rest).last(), Some(b',' | b'{')).then_some(value)
+}
+
+fn trim_end(bytes: &[u8]) -> &[u8] {
+    let kept = bytes
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .map_or(0, |i| i + 1);
+    &bytes[..kept]
+}
+
+/// Splits `bytes`, which ends with a JSON string, into that string (quotes
+/// included) and what comes before it.
+fn split_last_string(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let mut end = bytes.len().checked_sub(1)?;
+    if bytes[end] != b'"' {
+        return None;
+    }
+    loop {
+        let open = bytes[..end].iter().rposition(|&b| b == b'"')?;
+        let escapes = bytes[..open]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count();
+        if escapes % 2 == 0 {
+            return Some((&bytes[open..], &bytes[..open]));
+        }
+        end = open;
     }
 }
 
@@ -423,6 +571,51 @@ mod tests {
             assert_eq!(
                 scan_next_link(body.as_bytes(), "nextLink").as_deref(),
                 *expected,
+                "{body}"
+            );
+            assert_eq!(
+                next_link_of(body.as_bytes(), "nextLink").as_deref(),
+                *expected,
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn reads_a_last_next_link_backwards_and_agrees_with_the_scan() {
+        // (body, what reading backwards gives: Some(link) or None = "scan it").
+        let cases: &[(&str, Option<Option<&str>>)] = &[
+            (
+                r#"{"id":"a","data":[1],"nextLink":"/p2"}"#,
+                Some(Some("/p2")),
+            ),
+            (r#"{"nextLink":"/p2"}"#, Some(Some("/p2"))),
+            ("{ \"nextLink\" :\t\"/p2\" }\r\n ", Some(Some("/p2"))),
+            (r#"{"a":1,"nextLink":null}"#, Some(None)),
+            (r#"{"next\u004cink":"/escaped"}"#, Some(Some("/escaped"))),
+            (
+                r#"{"nextLink":"/q?a=\"x\"&b=\\"}"#,
+                Some(Some("/q?a=\"x\"&b=\\")),
+            ),
+            (r#"{"nextLink":"\u002fp2"}"#, Some(Some("/p2"))),
+            (r#"{"id":"a","data":[1]}"#, None),
+            (r#"{"data":[{"nextLink":"inner"}]}"#, None),
+            (r#"{"x":{"nextLink":"inner"}}"#, None),
+            (r#"{"a":"b\",\"nextLink\":\"fake"}"#, None),
+            (r#"{"a":"\\","nextLink":"/p2"}"#, Some(Some("/p2"))),
+            (r#"{"nextLink":5}"#, None),
+            (r#"{"xnextLink":"/p2"}"#, None),
+            (r#"["nextLink","/p2"]"#, None),
+            ("", None),
+            ("}", None),
+            ("\"}", None),
+        ];
+        for (body, backwards) in cases {
+            let got = last_member(body.as_bytes(), "nextLink");
+            assert_eq!(got.as_ref().map(|l| l.as_deref()), *backwards, "{body}");
+            assert_eq!(
+                next_link_of(body.as_bytes(), "nextLink"),
+                scan_next_link(body.as_bytes(), "nextLink"),
                 "{body}"
             );
         }
@@ -626,6 +819,84 @@ mod tests {
         }
         assert!(pages.next().await.is_none());
         assert_eq!(server.requests().len(), 2);
+    }
+
+    /// Waits (at most 5 s) until the server has seen `n` requests.
+    async fn until_requests(server: &super::super::client::test_server::TestServer, n: usize) {
+        for _ in 0..500 {
+            if server.requests().len() >= n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("{} requests, not {n}", server.requests().len());
+    }
+
+    fn four_pages(r: &super::super::client::test_server::Recorded) -> Reply {
+        match r.index {
+            0 => page(&[1], Some("/p2")),
+            1 => page(&[2], Some("/p3")),
+            2 => page(&[3], Some("/p4")),
+            _ => page(&[4], None),
+        }
+    }
+
+    #[tokio::test]
+    async fn reads_one_page_ahead_from_the_second_page_on() {
+        let server = serve(four_pages).await;
+        let mut pages = client(&server.base).paginate_pages::<TestPage>(first_request());
+        let first = pages.next().await.unwrap().unwrap();
+        assert_eq!(first.into_body().data, [1]);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert_eq!(
+            server.requests().len(),
+            1,
+            "no read-ahead after the first page"
+        );
+        let second = pages.next().await.unwrap().unwrap();
+        assert_eq!(second.into_body().data, [2]);
+        until_requests(&server, 3).await;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert_eq!(server.requests().len(), 3, "one page ahead, not more");
+        let rest: Vec<Vec<u32>> = pages
+            .map_ok(|p| p.into_body().data)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(rest, [vec![3], vec![4]]);
+        let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+        assert_eq!(
+            targets,
+            ["/v3/enrollments/100/usagedetails", "/p2", "/p3", "/p4"]
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn rows_arrive_in_order_with_read_ahead_on_a_multi_threaded_runtime() {
+        let server = serve(four_pages).await;
+        let rows: Vec<u32> = client(&server.base)
+            .paginate::<TestPage>(first_request())
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(rows, [1, 2, 3, 4]);
+        assert_eq!(server.requests().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn an_error_of_a_page_read_ahead_comes_in_its_turn() {
+        let server = serve(|r| match r.index {
+            0 => page(&[1], Some("/p2")),
+            1 => page(&[2], Some("/p3")),
+            _ => Reply::json(404, r#"{"error":{"code":"NotFound","message":"gone"}}"#),
+        })
+        .await;
+        let mut rows = client(&server.base).paginate::<TestPage>(first_request());
+        assert_eq!(rows.next().await.unwrap().unwrap(), 1);
+        assert_eq!(rows.next().await.unwrap().unwrap(), 2);
+        assert!(matches!(rows.next().await, Some(Err(Error::NotFound(_)))));
+        assert!(rows.next().await.is_none());
+        assert_eq!(server.requests().len(), 3);
     }
 
     #[tokio::test]

@@ -157,7 +157,7 @@ impl Client {
         self.paginate_pages_if_none_match(request, etag).await
     }
 
-    /// Every row of every page of [`Client::usage_details_v3_get_by_custom_date`], one page in memory at a time.
+    /// Every row of every page of [`Client::usage_details_v3_get_by_custom_date`], decoded one page at a time (with at most one more page read ahead).
     pub fn usage_details_v3_get_by_custom_date_stream(
         &self,
         enrollment_number: &str,
@@ -229,7 +229,7 @@ impl Client {
         self.paginate_pages_if_none_match(request, etag).await
     }
 
-    /// Every row of every page of [`Client::usage_details_v3_get_by_current_billing_period`], one page in memory at a time.
+    /// Every row of every page of [`Client::usage_details_v3_get_by_current_billing_period`], decoded one page at a time (with at most one more page read ahead).
     pub fn usage_details_v3_get_by_current_billing_period_stream(
         &self,
         enrollment_number: &str,
@@ -306,7 +306,7 @@ impl Client {
         self.paginate_pages_if_none_match(request, etag).await
     }
 
-    /// Every row of every page of [`Client::usage_details_v3_get_by_billing_period`], one page in memory at a time.
+    /// Every row of every page of [`Client::usage_details_v3_get_by_billing_period`], decoded one page at a time (with at most one more page read ahead).
     pub fn usage_details_v3_get_by_billing_period_stream(
         &self,
         enrollment_number: &str,

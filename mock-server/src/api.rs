@@ -17,9 +17,11 @@ use http::header::{ALLOW, AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE, ETAG
 use http::request::Parts;
 use http::{HeaderValue, Method, StatusCode};
 
+use crate::body::Payload;
 use crate::conditional::{self, Precondition};
 use crate::faults::{self, Fault};
 use crate::logging::RequestNote;
+use crate::memo::{Answer, AnswerKey};
 use crate::paging;
 use crate::problem::{self, error_response};
 use crate::render::{self, PagePlan, usage};
@@ -67,11 +69,45 @@ async fn respond(
         &state.enrollment_numbers,
     )
     .map_err(bad_request)?;
-    let plan = plan(state, parts, resolved).map_err(bad_request)?;
+    // Read once: the key of a kept answer and its ETag must name the same version.
+    let version = state.data_version();
+    let memo = memo_key(version, &resolved);
+    if let Some(key) = &memo
+        && !cut
+        && let Some(kept) = state
+            .enrollment(&resolved.enrollment)
+            .and_then(|e| e.answers.get(key))
+    {
+        return Ok(remembered(&method, &parts.headers, kept));
+    }
+    let plan = plan(state, parts, resolved, version, memo).map_err(bad_request)?;
     if conditional::evaluate(&method, &parts.headers, &plan.etag) == Precondition::NotModified {
         return Ok(conditional::not_modified(&plan.etag));
     }
     Ok(answer(plan, cut).await)
+}
+
+/// The key under which the answer is kept (balance summaries only; see [`crate::memo`]).
+fn memo_key(version: u64, resolved: &Resolved) -> Option<AnswerKey> {
+    match resolved.query {
+        Query::BalanceSummary { period, days } => {
+            Some((resolved.operation, period, days.last, version))
+        }
+        _ => None,
+    }
+}
+
+/// A kept answer: `304` when `If-None-Match` matches its ETag, else the `200`.
+fn remembered(method: &Method, headers: &http::HeaderMap, kept: Answer) -> Response {
+    let etag = kept.etag.to_str().expect("an ETag is visible ASCII");
+    if conditional::evaluate(method, headers, etag) == Precondition::NotModified {
+        return conditional::not_modified(etag);
+    }
+    let mut response = Response::new(axum::body::Body::from(kept.body));
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(render::JSON));
+    headers.insert(ETAG, kept.etag);
+    response
 }
 
 /// Whether a request gets past auth, rate limit, forced status and random faults.
@@ -124,15 +160,22 @@ struct Plan {
     data_seed: u64,
     etag: String,
     page: Option<PagePlan>,
+    /// Where to keep the answer, if it is kept.
+    memo: Option<AnswerKey>,
 }
 
 /// The ETag of the answer and, for usage, its page: all without generating any data.
-fn plan(state: &AppState, parts: &Parts, resolved: Resolved) -> Result<Plan, String> {
+fn plan(
+    state: &AppState,
+    parts: &Parts,
+    resolved: Resolved,
+    version: u64,
+    memo: Option<AnswerKey>,
+) -> Result<Plan, String> {
     let enrollment = state
         .enrollment(&resolved.enrollment)
         .expect("resolve checked the enrollment")
         .clone();
-    let version = state.data_version();
     let mut identity = format!("{:016x}|{}", state.fingerprint, resolved.identity());
     let page = match resolved.query {
         Query::UsagePage { requested, days } => {
@@ -148,6 +191,7 @@ fn plan(state: &AppState, parts: &Parts, resolved: Resolved) -> Result<Plan, Str
         resolved,
         enrollment,
         page,
+        memo,
     })
 }
 
@@ -159,6 +203,7 @@ async fn answer(plan: Plan, cut: bool) -> Response {
         data_seed,
         etag,
         page,
+        memo,
     } = plan;
     let totals = match resolved.query {
         Query::BalanceSummary { period, days } => {
@@ -167,16 +212,21 @@ async fn answer(plan: Plan, cut: bool) -> Response {
         _ => None,
     };
     let rendered = render::render(&enrollment, data_seed, &resolved.query, page, totals);
+    let etag = HeaderValue::from_str(&etag).expect("an ETag is visible ASCII");
+    if let (Some(key), Payload::Bytes(body)) = (memo, &rendered.payload) {
+        let kept = Answer {
+            etag: etag.clone(),
+            body: body.clone(),
+        };
+        enrollment.answers.put(key, kept);
+    }
     let mut response = Response::new(rendered.payload.into_body(cut));
     let headers = response.headers_mut();
     headers.insert(
         CONTENT_TYPE,
         HeaderValue::from_static(rendered.content_type),
     );
-    headers.insert(
-        ETAG,
-        HeaderValue::from_str(&etag).expect("an ETag is visible ASCII"),
-    );
+    headers.insert(ETAG, etag);
     if let Query::UsageCsv { days } = resolved.query {
         let name = format!(
             "attachment; filename=\"usagedetails-{}-{}-{}.csv\"",
@@ -275,7 +325,58 @@ fn match_error(err: MatchError) -> Response {
 mod tests {
     use super::*;
     use crate::problem::RATE_LIMIT_RETRY_AFTER;
-    use http::header::RETRY_AFTER;
+    use http::header::{IF_NONE_MATCH, RETRY_AFTER};
+    use tower::ServiceExt;
+
+    async fn get(app: &axum::Router, uri: &str, etag: Option<&str>) -> (u16, String, Vec<u8>) {
+        let mut request = http::Request::get(uri).header(AUTHORIZATION, "bearer ea-mock-key");
+        if let Some(etag) = etag {
+            request = request.header(IF_NONE_MATCH, etag);
+        }
+        let response = app
+            .clone()
+            .oneshot(request.body(axum::body::Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let etag = response.headers()[ETAG].to_str().unwrap().to_owned();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, etag, body.to_vec())
+    }
+
+    #[tokio::test]
+    async fn kept_balance_summaries_are_the_answers_they_keep() {
+        let state = AppState::new(&crate::Config {
+            today: chrono::NaiveDate::from_ymd_opt(2018, 6, 15),
+            ..crate::Config::default()
+        });
+        let app = crate::router(state.clone());
+        let by_period = "/v3/enrollments/100/billingperiods/201806/balancesummary";
+        let current = "/v3/enrollments/100/balancesummary";
+        let first = get(&app, by_period, None).await;
+        assert_eq!(first.0, 200);
+        assert_eq!(state.enrollments[0].answers.len(), 1, "kept");
+        assert_eq!(get(&app, by_period, None).await, first, "the kept answer");
+        let (status, etag, body) = get(&app, by_period, Some(&first.1)).await;
+        assert_eq!(
+            (status, etag.as_str(), body.len()),
+            (304, first.1.as_str(), 0)
+        );
+        // The current period is the same body under another operation, so another tag.
+        let now = get(&app, current, None).await;
+        assert_eq!(now.2, first.2);
+        assert_ne!(now.1, first.1);
+        assert_eq!(get(&app, current, None).await, now);
+        // Another data version: another tag and other figures, then kept too.
+        state.bump_data_version();
+        let next = get(&app, by_period, None).await;
+        assert_ne!(next.1, first.1);
+        assert_ne!(next.2, first.2);
+        assert_eq!(get(&app, by_period, None).await, next);
+        assert_eq!(state.enrollments[0].answers.len(), 3);
+    }
 
     #[test]
     fn fault_responses_carry_retry_headers() {

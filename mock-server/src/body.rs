@@ -113,7 +113,7 @@ impl Iterator for Document {
 #[derive(Debug)]
 pub enum Payload {
     /// The whole body.
-    Bytes(Vec<u8>),
+    Bytes(Bytes),
     /// Generated chunk by chunk.
     Document(Document),
 }
@@ -123,7 +123,7 @@ impl Payload {
     pub fn into_body(self, cut: bool) -> Body {
         match (self, cut) {
             (Payload::Bytes(bytes), false) => Body::from(bytes),
-            (Payload::Bytes(bytes), true) => cut_after_half(Bytes::from(bytes)),
+            (Payload::Bytes(bytes), true) => cut_after_half(bytes),
             (Payload::Document(mut doc), false) if doc.item_count() <= CHUNK_ITEMS => {
                 Body::from(doc.next().unwrap_or_default())
             }
@@ -215,7 +215,7 @@ mod tests {
 
     #[tokio::test]
     async fn cut_bodies_fail_after_some_bytes() {
-        let body = Payload::Bytes(b"{\"a\":1}".to_vec()).into_body(true);
+        let body = Payload::Bytes(Bytes::from_static(b"{\"a\":1}")).into_body(true);
         assert!(collect(body).await.is_err());
         let body = Payload::Document(numbers(1000)).into_body(true);
         assert!(collect(body).await.is_err());

@@ -21,6 +21,7 @@ pub mod conditional;
 pub mod config;
 pub mod faults;
 pub mod logging;
+pub mod memo;
 pub mod origin;
 pub mod paging;
 pub mod problem;

@@ -12,6 +12,7 @@ use chrono::{NaiveDate, Utc};
 
 use crate::config::Config;
 use crate::faults::{FaultInjector, RateLimiter};
+use crate::memo::AnswerMemo;
 use crate::stable_hash::StableHasher;
 use crate::totals::TotalsMemo;
 use crate::universe::{self, Universe};
@@ -27,6 +28,8 @@ pub struct Enrollment {
     pub marketplace_rows_per_day: u64,
     /// Cached period totals for balance summaries.
     pub totals: TotalsMemo,
+    /// Balance summaries already answered.
+    pub answers: AnswerMemo,
 }
 
 impl Enrollment {
@@ -38,6 +41,7 @@ impl Enrollment {
             marketplace_rows_per_day: universe::marketplace_rows_per_day(&universe),
             universe,
             totals: TotalsMemo::new(),
+            answers: AnswerMemo::default(),
         }
     }
 

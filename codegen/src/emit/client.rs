@@ -228,7 +228,7 @@ fn methods(op: &Operation) -> TokenStream {
                 " Every page of [`Client::{plain}`], following `nextLink` one page at a time; a `nextLink` on another origin ends the stream with an error and is never sent the key."
             );
             let stream_doc = format!(
-                " Every row of every page of [`Client::{plain}`], one page in memory at a time."
+                " Every row of every page of [`Client::{plain}`], decoded one page at a time (with at most one more page read ahead)."
             );
             quote! {
                 #[doc = #pages_doc]

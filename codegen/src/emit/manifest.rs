@@ -17,7 +17,7 @@ reqwest = { version = "0.13.5", default-features = false, features = ["json", "q
 serde = { version = "1.0.228", features = ["derive"] }
 serde_json = { version = "1.0.145", features = ["float_roundtrip"] }
 serde_path_to_error = "0.1.20"
-tokio = { version = "1.54.1", features = ["time"] }
+tokio = { version = "1.54.1", features = ["rt", "time"] }
 url = "2.5.7"
 fake = { version = "5.1.0", features = ["derive", "chrono"], optional = true }
 rand = { version = "0.10.3", optional = true }

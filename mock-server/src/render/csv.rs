@@ -6,9 +6,11 @@
 
 use std::sync::Arc;
 
+use ea_reporting::models::UsageDetailsDeNormalizedTitaniumJuly as UsageDetail;
+use serde::Serialize;
 use serde_json::Value;
 
-use super::usage::{row_at, row_count, usage_detail};
+use super::usage::{fill_usage_detail, row_at, row_count};
 use crate::body::{Document, Payload};
 use crate::resolve::Days;
 use crate::state::Enrollment;
@@ -89,14 +91,99 @@ fn write_field(s: &str, buf: &mut Vec<u8>) {
     }
 }
 
+/// The line of a usage row: the same as [`write_record`] of the row's JSON object (a
+/// test checks it), written straight from the model's fields in [`USAGE_COLUMNS`]
+/// order, without building that object.
+pub fn write_usage_record(d: &UsageDetail, buf: &mut Vec<u8>) {
+    let mut line = Line { buf, first: true };
+    line.text(&d.service_name);
+    line.text(&d.service_tier);
+    line.text(&d.location);
+    line.scalar(&d.charges_billed_separately);
+    line.text(&d.part_number);
+    line.text(&d.resource_guid);
+    line.text(&d.offer_id);
+    line.scalar(&d.cost);
+    line.scalar(&d.account_id);
+    line.scalar(&d.product_id);
+    line.scalar(&d.resource_location_id);
+    line.scalar(&d.consumed_service_id);
+    line.scalar(&d.department_id);
+    line.text(&d.account_owner_email);
+    line.text(&d.account_name);
+    line.text(&d.service_administrator_id);
+    line.scalar(&d.subscription_id);
+    line.text(&d.subscription_guid);
+    line.text(&d.subscription_name);
+    line.scalar(&d.date);
+    line.text(&d.product);
+    line.text(&d.meter_id);
+    line.text(&d.meter_category);
+    line.text(&d.meter_sub_category);
+    line.text(&d.meter_region);
+    line.text(&d.meter_name);
+    line.scalar(&d.consumed_quantity);
+    line.scalar(&d.resource_rate);
+    line.text(&d.resource_location);
+    line.text(&d.consumed_service);
+    line.text(&d.instance_id);
+    line.text(&d.service_info1);
+    line.text(&d.service_info2);
+    line.text(&d.additional_info);
+    line.text(&d.tags);
+    line.text(&d.store_service_identifier);
+    line.text(&d.department_name);
+    line.text(&d.cost_center);
+    line.text(&d.unit_of_measure);
+    line.text(&d.resource_group);
+    line.buf.extend_from_slice(b"\r\n");
+}
+
+/// A CSV line being written, field by field.
+struct Line<'a> {
+    buf: &'a mut Vec<u8>,
+    first: bool,
+}
+
+impl Line<'_> {
+    fn comma(&mut self) {
+        if !self.first {
+            self.buf.push(b',');
+        }
+        self.first = false;
+    }
+
+    fn text(&mut self, value: &Option<String>) {
+        self.comma();
+        if let Some(s) = value {
+            write_field(s, self.buf);
+        }
+    }
+
+    /// A number, boolean or date, written as its JSON text (a date without the quotes).
+    fn scalar<T: Serialize>(&mut self, value: &Option<T>) {
+        self.comma();
+        if let Some(v) = value {
+            let start = self.buf.len();
+            serde_json::to_writer(&mut *self.buf, v).expect("a scalar serializes");
+            if self.buf[start] == b'"' {
+                // Only dates are strings here, and their text needs neither escapes
+                // nor CSV quoting: drop the JSON quotes.
+                self.buf.pop();
+                self.buf.remove(start);
+            }
+        }
+    }
+}
+
 /// The whole download for `days`, generated as it is sent.
 pub fn usage_csv(e: Arc<Enrollment>, data_seed: u64, days: Days) -> Payload {
     let rows = 0..row_count(&e, days);
+    let mut detail = UsageDetail::default();
     let render = move |i: u64, buf: &mut Vec<u8>| {
         let row = row_at(&e, data_seed, days, i);
-        let value =
-            serde_json::to_value(usage_detail(&e.universe, &row)).expect("a model serializes");
-        write_record(&value, buf);
+        fill_usage_detail(&e.universe, &row, &mut detail);
+        write_usage_record(&detail, buf);
     };
     Payload::Document(Document::new(
         header(),
@@ -111,9 +198,55 @@ pub fn usage_csv(e: Arc<Enrollment>, data_seed: u64, days: Days) -> Payload {
 mod tests {
     use super::*;
     use crate::config::Config;
+    use crate::render::usage::usage_detail;
     use crate::universe;
     use chrono::NaiveDate;
     use serde_json::json;
+
+    #[test]
+    fn model_lines_are_the_lines_of_the_json_objects() {
+        let e = Enrollment::build(&Config::default(), "100");
+        for (day, i) in [(1, 0), (2, 1), (3, 17), (28, 79), (31, 5)] {
+            let date = NaiveDate::from_ymd_opt(2018, 5, day).unwrap();
+            let detail = usage_detail(&e.universe, &universe::usage_row(&e.universe, 1, date, i));
+            let (mut direct, mut via_json) = (Vec::new(), Vec::new());
+            write_usage_record(&detail, &mut direct);
+            write_record(&serde_json::to_value(&detail).unwrap(), &mut via_json);
+            assert_eq!(
+                String::from_utf8(direct).unwrap(),
+                String::from_utf8(via_json).unwrap()
+            );
+        }
+        // Fields left out (None) are empty in both.
+        let empty = UsageDetail::default();
+        let (mut direct, mut via_json) = (Vec::new(), Vec::new());
+        write_usage_record(&empty, &mut direct);
+        write_record(&serde_json::to_value(&empty).unwrap(), &mut via_json);
+        assert_eq!(direct, via_json);
+        // Quoting and odd numbers go the same way too.
+        let odd = UsageDetail {
+            service_name: Some("a,\"b\"\r\nc".into()),
+            cost: Some(1e-7),
+            consumed_quantity: Some(12345678901234.5),
+            resource_rate: Some(-0.0),
+            ..usage_detail(
+                &e.universe,
+                &universe::usage_row(
+                    &e.universe,
+                    1,
+                    NaiveDate::from_ymd_opt(2018, 5, 1).unwrap(),
+                    3,
+                ),
+            )
+        };
+        let (mut direct, mut via_json) = (Vec::new(), Vec::new());
+        write_usage_record(&odd, &mut direct);
+        write_record(&serde_json::to_value(&odd).unwrap(), &mut via_json);
+        assert_eq!(
+            String::from_utf8(direct).unwrap(),
+            String::from_utf8(via_json).unwrap()
+        );
+    }
 
     #[test]
     fn columns_are_the_model_fields_in_order() {

@@ -116,7 +116,7 @@ pub fn render(
 fn json<T: Serialize>(value: &T) -> Rendered {
     Rendered {
         content_type: JSON,
-        payload: Payload::Bytes(serde_json::to_vec(value).expect("models serialize")),
+        payload: Payload::Bytes(serde_json::to_vec(value).expect("models serialize").into()),
     }
 }
 

@@ -30,51 +30,68 @@ pub fn row_count(e: &Enrollment, days: Days) -> u64 {
 
 /// The API's row for a generated usage row.
 pub fn usage_detail(u: &Universe, row: &UsageRowSpec) -> UsageDetail {
+    let mut detail = UsageDetail::default();
+    fill_usage_detail(u, row, &mut detail);
+    detail
+}
+
+/// [`usage_detail`] into an existing row, reusing its strings' memory: a page
+/// renders every row through one such row, with no allocation once it has grown.
+pub fn fill_usage_detail(u: &Universe, row: &UsageRowSpec, d: &mut UsageDetail) {
     let sub = &u.subscriptions[row.subscription];
     let account = u.account_of(row.subscription);
     let department = u.department_of(row.subscription);
     let meter = &u.meters[row.meter];
-    UsageDetail {
-        service_name: Some(meter.service_name.clone()),
-        service_tier: Some(meter.service_tier.clone()),
-        location: Some(meter.region.clone()),
-        charges_billed_separately: Some(false),
-        part_number: Some(meter.part_number.clone()),
-        resource_guid: Some(meter.resource_guid.clone()),
-        offer_id: Some(EA_OFFER_ID.to_owned()),
-        cost: Some(row.cost),
-        account_id: Some(account.id),
-        product_id: Some(small_id("product", &meter.product, 1000, 9000)),
-        resource_location_id: Some(small_id("location", &meter.location, 1, 99)),
-        consumed_service_id: Some(small_id("service", &meter.consumed_service, 1, 99)),
-        department_id: Some(department.id),
-        account_owner_email: Some(account.owner_email.clone()),
-        account_name: Some(account.name.clone()),
-        service_administrator_id: Some(sub.service_admin.clone()),
-        subscription_id: Some(sub.id),
-        subscription_guid: Some(sub.guid.clone()),
-        subscription_name: Some(sub.name.clone()),
-        date: Some(midnight(row.date)),
-        product: Some(meter.product.clone()),
-        meter_id: Some(meter.id.clone()),
-        meter_category: Some(meter.category.clone()),
-        meter_sub_category: Some(meter.sub_category.clone()),
-        meter_region: Some(meter.region.clone()),
-        meter_name: Some(meter.name.clone()),
-        consumed_quantity: Some(row.consumed_quantity),
-        resource_rate: Some(row.resource_rate),
-        resource_location: Some(meter.location.clone()),
-        consumed_service: Some(meter.consumed_service.clone()),
-        instance_id: Some(row.instance_id.clone()),
-        service_info1: Some(String::new()),
-        service_info2: Some(String::new()),
-        additional_info: Some(row.additional_info.clone()),
-        tags: Some(row.tags.clone()),
-        store_service_identifier: Some(String::new()),
-        department_name: Some(department.name.clone()),
-        cost_center: Some(account.cost_center.clone()),
-        unit_of_measure: Some(meter.unit_of_measure.clone()),
-        resource_group: Some(row.resource_group.clone()),
+    set(&mut d.service_name, &meter.service_name);
+    set(&mut d.service_tier, &meter.service_tier);
+    set(&mut d.location, &meter.region);
+    d.charges_billed_separately = Some(false);
+    set(&mut d.part_number, &meter.part_number);
+    set(&mut d.resource_guid, &meter.resource_guid);
+    set(&mut d.offer_id, EA_OFFER_ID);
+    d.cost = Some(row.cost);
+    d.account_id = Some(account.id);
+    d.product_id = Some(small_id("product", &meter.product, 1000, 9000));
+    d.resource_location_id = Some(small_id("location", &meter.location, 1, 99));
+    d.consumed_service_id = Some(small_id("service", &meter.consumed_service, 1, 99));
+    d.department_id = Some(department.id);
+    set(&mut d.account_owner_email, &account.owner_email);
+    set(&mut d.account_name, &account.name);
+    set(&mut d.service_administrator_id, &sub.service_admin);
+    d.subscription_id = Some(sub.id);
+    set(&mut d.subscription_guid, &sub.guid);
+    set(&mut d.subscription_name, &sub.name);
+    d.date = Some(midnight(row.date));
+    set(&mut d.product, &meter.product);
+    set(&mut d.meter_id, &meter.id);
+    set(&mut d.meter_category, &meter.category);
+    set(&mut d.meter_sub_category, &meter.sub_category);
+    set(&mut d.meter_region, &meter.region);
+    set(&mut d.meter_name, &meter.name);
+    d.consumed_quantity = Some(row.consumed_quantity);
+    d.resource_rate = Some(row.resource_rate);
+    set(&mut d.resource_location, &meter.location);
+    set(&mut d.consumed_service, &meter.consumed_service);
+    set(&mut d.instance_id, &row.instance_id);
+    set(&mut d.service_info1, "");
+    set(&mut d.service_info2, "");
+    set(&mut d.additional_info, &row.additional_info);
+    set(&mut d.tags, &row.tags);
+    set(&mut d.store_service_identifier, "");
+    set(&mut d.department_name, &department.name);
+    set(&mut d.cost_center, &account.cost_center);
+    set(&mut d.unit_of_measure, &meter.unit_of_measure);
+    set(&mut d.resource_group, &row.resource_group);
+}
+
+/// `Some(value)`, in the string already there if any.
+fn set(slot: &mut Option<String>, value: &str) {
+    match slot {
+        Some(s) => {
+            s.clear();
+            s.push_str(value);
+        }
+        None => *slot = Some(value.to_owned()),
     }
 }
 
@@ -97,9 +114,11 @@ pub fn usage_page(
         serde_json::to_writer(&mut suffix, link).expect("a string serializes");
     }
     suffix.push(b'}');
+    let mut detail = UsageDetail::default();
     let render = move |i: u64, buf: &mut Vec<u8>| {
         let row = row_at(&e, data_seed, days, i);
-        serde_json::to_writer(buf, &usage_detail(&e.universe, &row)).expect("a model serializes");
+        fill_usage_detail(&e.universe, &row, &mut detail);
+        serde_json::to_writer(buf, &detail).expect("a model serializes");
     };
     Payload::Document(Document::new(prefix, rows, b",", Box::new(render), suffix))
 }
@@ -140,5 +159,16 @@ mod tests {
         );
         let value = serde_json::to_value(&detail).unwrap();
         assert_eq!(value.as_object().unwrap().len(), 40, "no field left out");
+    }
+
+    #[test]
+    fn a_reused_row_is_the_same_as_a_new_one() {
+        let e = Enrollment::build(&Config::default(), "100");
+        let mut reused = UsageDetail::default();
+        for i in [0, 1, 2, 79, 3, 40] {
+            let row = universe::usage_row(&e.universe, 1, d(2018, 5, 1 + (i % 28) as u32), i);
+            fill_usage_detail(&e.universe, &row, &mut reused);
+            assert_eq!(reused, usage_detail(&e.universe, &row), "row {i}");
+        }
     }
 }

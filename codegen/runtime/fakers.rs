@@ -119,20 +119,24 @@ fn pick<R: RngExt + ?Sized>(rng: &mut R, list: &[&'static str]) -> &'static str 
 
 impl Dummy<Guid> for String {
     fn dummy_with_rng<R: RngExt + ?Sized>(_: &Guid, rng: &mut R) -> String {
-        let mut n: u128 = rng.random();
-        // Version 4, RFC 4122 variant, so the value is a plausible v4 UUID.
-        n = (n & !(0xf << 76)) | (0x4 << 76);
-        n = (n & !(0x3 << 62)) | (0x2 << 62);
-        let hex = format!("{n:032x}");
-        format!(
-            "{}-{}-{}-{}-{}",
-            &hex[..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..]
-        )
+        v4_guid(rng.random())
     }
+}
+
+/// `n` as a lowercase 8-4-4-4-12 GUID with the version-4 and RFC 4122 variant bits set, so
+/// any 128 random (or hashed) bits make a plausible v4 UUID. The mock server uses it too.
+pub fn v4_guid(n: u128) -> String {
+    let n = (n & !(0xf << 76)) | (0x4 << 76);
+    let n = (n & !(0x3 << 62)) | (0x2 << 62);
+    let hex = format!("{n:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 impl Dummy<Email> for String {

@@ -133,22 +133,9 @@ pub fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
 
 /// A version-4-shaped GUID from a hash state: stable, yet looks like the real ones.
 pub fn guid(h: StableHasher) -> String {
-    let hi = h.str("guid-hi").finish().to_be_bytes();
-    let lo = h.str("guid-lo").finish().to_be_bytes();
-    let mut b = [0u8; 16];
-    b[..8].copy_from_slice(&hi);
-    b[8..].copy_from_slice(&lo);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    let hi = h.str("guid-hi").finish();
+    let lo = h.str("guid-lo").finish();
+    ea_reporting::runtime::fakers::v4_guid((u128::from(hi) << 64) | u128::from(lo))
 }
 
 /// An obsolete numeric id (`productId`, `resourceLocationId`, ...) for a name: stable,

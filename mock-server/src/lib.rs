@@ -30,6 +30,8 @@ pub mod resolve;
 pub mod server;
 pub mod stable_hash;
 pub mod state;
+#[cfg(test)]
+mod test_support;
 pub mod totals;
 pub mod universe;
 pub mod validate;

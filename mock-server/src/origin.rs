@@ -54,15 +54,7 @@ fn authority(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.append(*k, HeaderValue::from_static(v));
-        }
-        h
-    }
+    use crate::test_support::headers;
 
     fn origin(public: Option<&str>, pairs: &[(&'static str, &'static str)]) -> String {
         request_origin(public, &headers(pairs), &Uri::from_static("/v3/x"))

@@ -477,11 +477,8 @@ fn shorten(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::d;
     use chrono::{TimeZone, Utc};
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
 
     fn at(y: i32, m: u32, day: u32) -> chrono::DateTime<Utc> {
         Utc.with_ymd_and_hms(y, m, day, 0, 0, 0).unwrap()

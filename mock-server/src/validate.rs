@@ -333,10 +333,7 @@ fn shown(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::test_support::d;
 
     fn today() -> NaiveDate {
         d(2018, 6, 15)

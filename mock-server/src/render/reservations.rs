@@ -181,14 +181,7 @@ fn month_total(r: &Reservation, data_seed: u64, month: Days) -> Option<Reservati
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    fn universe() -> Universe {
-        Universe::build(42, "100", 4)
-    }
+    use crate::test_support::{d, universe};
 
     fn everything() -> Days {
         Days::new(d(2015, 1, 1), d(2027, 12, 31))

@@ -127,11 +127,7 @@ pub fn usage_page(
 mod tests {
     use super::*;
     use crate::config::Config;
-    use chrono::NaiveDate;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::test_support::d;
 
     #[test]
     fn rows_are_ordered_by_day_then_index() {

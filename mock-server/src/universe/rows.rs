@@ -271,15 +271,8 @@ pub fn marketplace_row(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{d, universe};
     use std::collections::HashSet;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    fn universe() -> Universe {
-        Universe::build(42, "100", 4)
-    }
 
     #[test]
     fn usage_row_is_pure() {

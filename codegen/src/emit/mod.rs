@@ -70,11 +70,11 @@ pub fn emit(api: &Api, options: &EmitOptions) -> Result<Vec<GeneratedFile>> {
         rust_file("src/cli.rs", &header, cli::cli_rs(api, options))?,
         text_file("src/main.rs", cli::main_rs(options, &header)),
     ];
+    let runtime_header = header.replace(
+        "Do not edit by hand.",
+        "Do not edit by hand: the source is codegen/runtime/ in the ea-codegen crate.",
+    );
     for (name, text) in RUNTIME_FILES {
-        let runtime_header = header.replace(
-            "Do not edit by hand.",
-            "Do not edit by hand: the source is codegen/runtime/ in the ea-codegen crate.",
-        );
         files.push(text_file(
             &format!("src/runtime/{name}"),
             format!("{runtime_header}\n{text}"),

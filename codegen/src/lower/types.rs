@@ -71,7 +71,7 @@ impl Lowerer<'_> {
                 Some(items) => {
                     let p = push_pointer(pointer, "items");
                     TypeRef::Vec(Box::new(self.type_of(
-                        &unbox_ref(items),
+                        &unbox(items),
                         &format!("{context}Item"),
                         &p,
                         depth + 1,
@@ -143,8 +143,4 @@ pub(super) fn unbox(s: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {
         },
         ReferenceOr::Item(b) => ReferenceOr::Item((**b).clone()),
     }
-}
-
-fn unbox_ref(s: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {
-    unbox(s)
 }

@@ -213,3 +213,60 @@ fn every_fixture_crate_compiles() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The fixture check above runs offline against a copy of this workspace's Cargo.lock, so every
+/// crate a generated manifest can name (any feature, with or without `--decimal-fields`) must be
+/// pinned there at a version the manifest accepts; otherwise the check passes only where an
+/// earlier build happened to leave the crate in the registry cache (issue 9). A crate that only
+/// generated code uses belongs in codegen's `[dev-dependencies]`, so `cargo test` fetches it.
+#[test]
+fn every_dependency_a_generated_crate_can_name_is_pinned_in_cargo_lock() {
+    let lock: toml_edit::DocumentMut = std::fs::read_to_string("../Cargo.lock")
+        .unwrap()
+        .parse()
+        .expect("Cargo.lock parses");
+    let locked: Vec<(String, semver::Version)> = lock["package"]
+        .as_array_of_tables()
+        .expect("[[package]] tables")
+        .iter()
+        .map(|p| {
+            let name = p["name"].as_str().unwrap().to_string();
+            let version = semver::Version::parse(p["version"].as_str().unwrap()).unwrap();
+            (name, version)
+        })
+        .collect();
+
+    let mut decimal = options(Path::new("../spec/ea-reporting-v3.json"), "with-decimal");
+    decimal.decimal_fields = vec!["*cost".into()];
+    let plain = options(Path::new("../spec/ea-reporting-v3.json"), "plain");
+    let mut checked = 0;
+    for o in [plain, decimal] {
+        let files = generate(&o).unwrap();
+        let manifest: toml_edit::DocumentMut = files
+            .iter()
+            .find(|f| f.path == Path::new("Cargo.toml"))
+            .unwrap()
+            .contents
+            .parse()
+            .expect("the generated Cargo.toml parses");
+        for table in ["dependencies", "dev-dependencies"] {
+            for (name, spec) in manifest[table].as_table().unwrap() {
+                let requirement = spec
+                    .as_str()
+                    .or_else(|| spec.get("version").and_then(|v| v.as_str()))
+                    .unwrap_or_else(|| panic!("{name}: no version in the generated manifest"));
+                let requirement = semver::VersionReq::parse(requirement).unwrap();
+                assert!(
+                    locked
+                        .iter()
+                        .any(|(n, v)| n == name && requirement.matches(v)),
+                    "a generated crate can depend on {name} {requirement}, which Cargo.lock does \
+                     not pin; add it to codegen's [dev-dependencies] so the workspace resolves and \
+                     fetches it"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 30, "read both manifests ({checked} dependencies)");
+}

@@ -55,11 +55,9 @@ fn http_get(addr: &str, path: &str, key: Option<&str>) -> String {
 }
 
 fn terminate(child: &mut Child) {
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    // A signal sent directly, not through a `kill` program the machine may not have (issue 9).
+    let pid = rustix::process::Pid::from_child(child);
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM delivered");
     let exit = child.wait().unwrap();
     assert!(exit.success(), "graceful exit on SIGTERM: {exit:?}");
 }

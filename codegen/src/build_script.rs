@@ -46,7 +46,7 @@ pub fn generate_into(spec: impl AsRef<Path>, out_dir: impl AsRef<Path>) -> Resul
     );
     let _ = writeln!(
         root,
-        "pub use runtime::{{ApiError, ApiKey, ByteStream, Client, ClientBuilder, Conditional, ETag, Error, NotModified, Page, Response, RetryPolicy}};"
+        "pub use client::{{Client, ClientBuilder}};\npub use runtime::{{ApiError, ApiKey, ByteStream, Conditional, ETag, Error, NotModified, Page, Response, RetryPolicy}};"
     );
     let include = out_dir.join(format!("{}.rs", options.crate_name.replace('-', "_")));
     std::fs::write(&include, root)

@@ -17,6 +17,6 @@ pub mod pipeline;
 pub mod upgrade;
 pub mod write;
 
-pub use emit::GeneratedFile;
+pub use emit::{GeneratedFile, Runtime};
 pub use error::{Error, Result};
 pub use pipeline::{GenerateOptions, generate, generate_from_str};

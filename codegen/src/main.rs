@@ -1,8 +1,9 @@
 //! `ea-codegen`: the command line around the generator library.
 
 use clap::{Args, Parser, Subcommand};
+use ea_codegen::pipeline::WORKSPACE_RUNTIME;
 use ea_codegen::write::{Staleness, check, write};
-use ea_codegen::{GenerateOptions, generate};
+use ea_codegen::{GenerateOptions, Runtime, generate};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -39,6 +40,14 @@ struct Target {
     /// Number fields to map to rust_decimal::Decimal: `cost`, `PriceSheetV3.unitPrice`, `*Cost` (comma-separated or repeated).
     #[arg(long, value_delimiter = ',')]
     decimal_fields: Vec<String>,
+    /// Depend on the ea-runtime crate at this path (relative to the generated crate) instead of
+    /// embedding a copy of it. Default: `../codegen/runtime` when `--out` is left at `generated`
+    /// (this workspace's own crate); otherwise the runtime is embedded.
+    #[arg(long, value_name = "PATH", conflicts_with = "embed_runtime")]
+    runtime_path: Option<String>,
+    /// Embed a copy of the runtime under src/runtime/, so the crate stands alone.
+    #[arg(long)]
+    embed_runtime: bool,
 }
 
 impl Target {
@@ -64,7 +73,23 @@ impl Target {
                 self.decimal_fields.join(",")
             ));
         }
+        let in_workspace = self.out == Path::new("generated");
+        let runtime = match (&self.runtime_path, self.embed_runtime) {
+            (Some(path), _) => {
+                command.push_str(&format!(" --runtime-path {path}"));
+                Runtime::Path(path.clone())
+            }
+            (None, true) => {
+                if in_workspace {
+                    command.push_str(" --embed-runtime");
+                }
+                Runtime::Embedded
+            }
+            (None, false) if in_workspace => Runtime::Path(WORKSPACE_RUNTIME.into()),
+            (None, false) => Runtime::Embedded,
+        };
         GenerateOptions {
+            runtime,
             spec: self.spec.clone(),
             crate_name: self.crate_name.clone(),
             crate_version: self.crate_version.clone(),

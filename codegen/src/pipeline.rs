@@ -1,7 +1,7 @@
 //! The generator, top to bottom: load → upgrade → parse → lower → emit. Pure apart from reading
 //! the spec file; writing is [`crate::write`]'s job.
 
-use crate::emit::{EmitOptions, GeneratedFile, emit};
+use crate::emit::{EmitOptions, GeneratedFile, Runtime, emit};
 use crate::error::Result;
 use crate::ir::{Api, TypeRef};
 use crate::lower::{LowerOptions, lower};
@@ -20,6 +20,9 @@ pub struct GenerateOptions {
     pub decimal_fields: Vec<String>,
     /// The command that regenerates the crate, for the header of every file.
     pub regenerate_command: String,
+    /// Where the crate gets the client runtime from: embedded (the default, for a crate that
+    /// stands alone) or a path dependency on the `ea-runtime` crate.
+    pub runtime: Runtime,
 }
 
 impl GenerateOptions {
@@ -31,9 +34,24 @@ impl GenerateOptions {
             crate_version: "0.1.0".into(),
             decimal_fields: Vec::new(),
             regenerate_command: "cargo run -p ea-codegen -- generate".into(),
+            runtime: Runtime::Embedded,
         }
     }
 }
+
+impl GenerateOptions {
+    /// What `cargo run -p ea-codegen -- generate` does in this workspace: spec/ea-reporting-v3.json
+    /// → generated/, which depends on the runtime crate at `../codegen/runtime` (paths relative to
+    /// the workspace root, and to generated/ for the runtime).
+    pub fn for_this_workspace() -> Self {
+        let mut options = GenerateOptions::new("spec/ea-reporting-v3.json");
+        options.runtime = Runtime::Path(WORKSPACE_RUNTIME.into());
+        options
+    }
+}
+
+/// The runtime crate as a crate generated into this workspace's generated/ reaches it.
+pub const WORKSPACE_RUNTIME: &str = "../codegen/runtime";
 
 /// Reads the spec and returns every file of the generated crate.
 pub fn generate(options: &GenerateOptions) -> Result<Vec<GeneratedFile>> {
@@ -83,6 +101,7 @@ fn emit_api(api: &Api, options: &GenerateOptions) -> Result<Vec<GeneratedFile>> 
             crate_version: options.crate_version.clone(),
             regenerate_command: options.regenerate_command.clone(),
             uses_decimal,
+            runtime: options.runtime.clone(),
         },
     )
 }

@@ -251,7 +251,7 @@ fn manifest_readme_and_main_describe_the_program() {
          --format csv --output usage.csv"
     ));
     // The exit-code table is the one `--help` prints, taken from the runtime.
-    let runtime = include_str!("../runtime/cli_support.rs");
+    let runtime = include_str!("../runtime/src/cli_support.rs");
     for code in 0..=7 {
         let row = format!("\n  {code}  ");
         assert!(readme.contains(&row), "README lacks exit code {code}");

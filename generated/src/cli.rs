@@ -637,7 +637,9 @@ pub async fn execute(
     cli: Cli,
     api_key: &str,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
-    let client = crate::runtime::cli_support::client(&cli.base_url, api_key)?;
+    let client = crate::Client::from(
+        crate::runtime::cli_support::client(&cli.base_url, api_key)?,
+    );
     match cli.command {
         Command::BalanceSummaryV3GetByCurrentBillingPeriod(args) => {
             run_balance_summary_v3_get_by_current_billing_period(&client, args).await
@@ -692,7 +694,7 @@ pub async fn execute(
 }
 
 async fn run_balance_summary_v3_get_by_current_billing_period(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: BalanceSummaryV3GetByCurrentBillingPeriodArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
@@ -731,7 +733,7 @@ async fn run_balance_summary_v3_get_by_current_billing_period(
 }
 
 async fn run_balance_summary_v3_get_by_billing_period(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: BalanceSummaryV3GetByBillingPeriodArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
@@ -772,7 +774,7 @@ async fn run_balance_summary_v3_get_by_billing_period(
 }
 
 async fn run_usage_details_v3_get_by_custom_date(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: UsageDetailsV3GetByCustomDateArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
@@ -815,7 +817,7 @@ async fn run_usage_details_v3_get_by_custom_date(
 }
 
 async fn run_usage_details_v3_get_by_current_billing_period(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: UsageDetailsV3GetByCurrentBillingPeriodArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
@@ -854,7 +856,7 @@ async fn run_usage_details_v3_get_by_current_billing_period(
 }
 
 async fn run_usage_details_v3_get_by_billing_period(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: UsageDetailsV3GetByBillingPeriodArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
@@ -895,7 +897,7 @@ async fn run_usage_details_v3_get_by_billing_period(
 }
 
 async fn run_usage_details_download_v3_get(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: UsageDetailsDownloadV3GetArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.etag_file.as_deref();
@@ -934,7 +936,7 @@ async fn run_usage_details_download_v3_get(
 }
 
 async fn run_marketplaces_v3_get_marketplaces_by_custom_date(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: MarketplacesV3GetMarketplacesByCustomDateArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
@@ -977,7 +979,7 @@ async fn run_marketplaces_v3_get_marketplaces_by_custom_date(
 }
 
 async fn run_marketplaces_v3_get_marketplaces(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: MarketplacesV3GetMarketplacesArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
@@ -1010,7 +1012,7 @@ async fn run_marketplaces_v3_get_marketplaces(
 }
 
 async fn run_marketplaces_v3_get_marketplaces_by_billing_period(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: MarketplacesV3GetMarketplacesByBillingPeriodArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
@@ -1051,7 +1053,7 @@ async fn run_marketplaces_v3_get_marketplaces_by_billing_period(
 }
 
 async fn run_price_sheets_v3_get(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: PriceSheetsV3GetArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
@@ -1081,7 +1083,7 @@ async fn run_price_sheets_v3_get(
 }
 
 async fn run_price_sheets_v3_get_by_billing_period(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: PriceSheetsV3GetByBillingPeriodArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
@@ -1122,7 +1124,7 @@ async fn run_price_sheets_v3_get_by_billing_period(
 }
 
 async fn run_billing_periods_v2_get(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: BillingPeriodsV2GetArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
@@ -1152,7 +1154,7 @@ async fn run_billing_periods_v2_get(
 }
 
 async fn run_reserved_instances_v3_get(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: ReservedInstancesV3GetArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
@@ -1195,7 +1197,7 @@ async fn run_reserved_instances_v3_get(
 }
 
 async fn run_reserved_instances_v2_get_reservation_details(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: ReservedInstancesV2GetReservationDetailsArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
@@ -1238,7 +1240,7 @@ async fn run_reserved_instances_v2_get_reservation_details(
 }
 
 async fn run_reserved_instances_v2_get_reservation_summaries(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: ReservedInstancesV2GetReservationSummariesArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
@@ -1283,7 +1285,7 @@ async fn run_reserved_instances_v2_get_reservation_summaries(
 }
 
 async fn run_reservation_recommendations_v2_get_shared(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: ReservationRecommendationsV2GetSharedArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
@@ -1324,7 +1326,7 @@ async fn run_reservation_recommendations_v2_get_shared(
 }
 
 async fn run_reservation_recommendations_v2_get_single(
-    client: &crate::runtime::Client,
+    client: &crate::Client,
     args: ReservationRecommendationsV2GetSingleArgs,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();

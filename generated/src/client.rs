@@ -11,7 +11,48 @@
 
 use crate::models;
 use crate::runtime::client::ApiRequest;
-use crate::runtime::{Client, Conditional, ETag, Error, Response};
+use crate::runtime::{Conditional, ETag, Error, Response};
+
+/// The client of Enterprise Reporting v3 APIs (preview): one method per operation of its spec. Cheap to clone (one shared connection pool).
+///
+/// The API key never appears in its `Debug` output.
+#[derive(Clone, Debug)]
+pub struct Client(crate::runtime::Client);
+/// Configures a [`Client`]; obtained from [`Client::builder`].
+pub type ClientBuilder = crate::runtime::ClientBuilder<Client>;
+impl From<crate::runtime::Client> for Client {
+    fn from(http: crate::runtime::Client) -> Self {
+        Client(http)
+    }
+}
+
+impl Client {
+    /// A client for the service with default settings; an unusable key is reported by
+    /// every request (use [`Client::builder`] to reject it up front).
+    pub fn new(api_key: impl Into<crate::runtime::ApiKey>) -> Self {
+        Client(crate::runtime::Client::new(api_key))
+    }
+
+    /// Starts configuring a client (base URL, key, timeouts, retries, user agent).
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// The root every request path is appended to.
+    pub fn base_url(&self) -> &url::Url {
+        self.0.base_url()
+    }
+
+    /// How failed requests are retried.
+    pub fn retry_policy(&self) -> &crate::runtime::RetryPolicy {
+        self.0.retry_policy()
+    }
+
+    /// The HTTP core every operation goes through, for a request the spec does not describe.
+    pub fn http(&self) -> &crate::runtime::Client {
+        &self.0
+    }
+}
 
 impl crate::runtime::Page for models::PagedJsonDataTitaniumJuly {
     type Item = models::UsageDetailsDeNormalizedTitaniumJuly;
@@ -34,7 +75,7 @@ impl Client {
         let request = balance_summary_v3_get_by_current_billing_period_request(
             enrollment_number,
         );
-        self.execute_json(request).await
+        self.0.execute_json(request).await
     }
 
     /// Like [`Client::balance_summary_v3_get_by_current_billing_period`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -46,7 +87,7 @@ impl Client {
         let request = balance_summary_v3_get_by_current_billing_period_request(
             enrollment_number,
         );
-        self.execute_json_if_none_match(request, etag).await
+        self.0.execute_json_if_none_match(request, etag).await
     }
 
     /// Gets the balance summary for the provided billing period.
@@ -65,7 +106,7 @@ impl Client {
             enrollment_number,
             billing_period,
         );
-        self.execute_json(request).await
+        self.0.execute_json(request).await
     }
 
     /// Like [`Client::balance_summary_v3_get_by_billing_period`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -79,7 +120,7 @@ impl Client {
             enrollment_number,
             billing_period,
         );
-        self.execute_json_if_none_match(request, etag).await
+        self.0.execute_json_if_none_match(request, etag).await
     }
 
     /// Gets the usage details by custom date range
@@ -102,7 +143,7 @@ impl Client {
             start_time,
             end_time,
         );
-        self.execute_json(request).await
+        self.0.execute_json(request).await
     }
 
     /// Like [`Client::usage_details_v3_get_by_custom_date`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -118,7 +159,7 @@ impl Client {
             start_time,
             end_time,
         );
-        self.execute_json_if_none_match(request, etag).await
+        self.0.execute_json_if_none_match(request, etag).await
     }
 
     /// Every page of [`Client::usage_details_v3_get_by_custom_date`], following `nextLink` one page at a time; a `nextLink` on another origin ends the stream with an error and is never sent the key.
@@ -133,7 +174,7 @@ impl Client {
             start_time,
             end_time,
         );
-        self.paginate_pages(request)
+        self.0.paginate_pages(request)
     }
 
     /// Like [`Client::usage_details_v3_get_by_custom_date_pages`], but the first page is asked for with `If-None-Match`: [`Conditional::NotModified`] when the data has not changed (304); otherwise every page, the first one not fetched again, inside a response that carries the first page's ETag.
@@ -154,7 +195,7 @@ impl Client {
             start_time,
             end_time,
         );
-        self.paginate_pages_if_none_match(request, etag).await
+        self.0.paginate_pages_if_none_match(request, etag).await
     }
 
     /// Every row of every page of [`Client::usage_details_v3_get_by_custom_date`], decoded one page at a time (with at most one more page read ahead).
@@ -169,7 +210,7 @@ impl Client {
             start_time,
             end_time,
         );
-        self.paginate(request)
+        self.0.paginate(request)
     }
 
     /// Gets the usage details by current billing period.
@@ -186,7 +227,7 @@ impl Client {
         let request = usage_details_v3_get_by_current_billing_period_request(
             enrollment_number,
         );
-        self.execute_json(request).await
+        self.0.execute_json(request).await
     }
 
     /// Like [`Client::usage_details_v3_get_by_current_billing_period`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -198,7 +239,7 @@ impl Client {
         let request = usage_details_v3_get_by_current_billing_period_request(
             enrollment_number,
         );
-        self.execute_json_if_none_match(request, etag).await
+        self.0.execute_json_if_none_match(request, etag).await
     }
 
     /// Every page of [`Client::usage_details_v3_get_by_current_billing_period`], following `nextLink` one page at a time; a `nextLink` on another origin ends the stream with an error and is never sent the key.
@@ -209,7 +250,7 @@ impl Client {
         let request = usage_details_v3_get_by_current_billing_period_request(
             enrollment_number,
         );
-        self.paginate_pages(request)
+        self.0.paginate_pages(request)
     }
 
     /// Like [`Client::usage_details_v3_get_by_current_billing_period_pages`], but the first page is asked for with `If-None-Match`: [`Conditional::NotModified`] when the data has not changed (304); otherwise every page, the first one not fetched again, inside a response that carries the first page's ETag.
@@ -226,7 +267,7 @@ impl Client {
         let request = usage_details_v3_get_by_current_billing_period_request(
             enrollment_number,
         );
-        self.paginate_pages_if_none_match(request, etag).await
+        self.0.paginate_pages_if_none_match(request, etag).await
     }
 
     /// Every row of every page of [`Client::usage_details_v3_get_by_current_billing_period`], decoded one page at a time (with at most one more page read ahead).
@@ -237,7 +278,7 @@ impl Client {
         let request = usage_details_v3_get_by_current_billing_period_request(
             enrollment_number,
         );
-        self.paginate(request)
+        self.0.paginate(request)
     }
 
     /// Gets the usage details by billing period.
@@ -257,7 +298,7 @@ impl Client {
             enrollment_number,
             billing_period,
         );
-        self.execute_json(request).await
+        self.0.execute_json(request).await
     }
 
     /// Like [`Client::usage_details_v3_get_by_billing_period`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -271,7 +312,7 @@ impl Client {
             enrollment_number,
             billing_period,
         );
-        self.execute_json_if_none_match(request, etag).await
+        self.0.execute_json_if_none_match(request, etag).await
     }
 
     /// Every page of [`Client::usage_details_v3_get_by_billing_period`], following `nextLink` one page at a time; a `nextLink` on another origin ends the stream with an error and is never sent the key.
@@ -284,7 +325,7 @@ impl Client {
             enrollment_number,
             billing_period,
         );
-        self.paginate_pages(request)
+        self.0.paginate_pages(request)
     }
 
     /// Like [`Client::usage_details_v3_get_by_billing_period_pages`], but the first page is asked for with `If-None-Match`: [`Conditional::NotModified`] when the data has not changed (304); otherwise every page, the first one not fetched again, inside a response that carries the first page's ETag.
@@ -303,7 +344,7 @@ impl Client {
             enrollment_number,
             billing_period,
         );
-        self.paginate_pages_if_none_match(request, etag).await
+        self.0.paginate_pages_if_none_match(request, etag).await
     }
 
     /// Every row of every page of [`Client::usage_details_v3_get_by_billing_period`], decoded one page at a time (with at most one more page read ahead).
@@ -316,7 +357,7 @@ impl Client {
             enrollment_number,
             billing_period,
         );
-        self.paginate(request)
+        self.0.paginate(request)
     }
 
     /// Downloads the usage details as CSV, for a billing period or a custom date range.
@@ -342,7 +383,7 @@ impl Client {
             start_time,
             end_time,
         );
-        self.execute_bytes(request).await
+        self.0.execute_bytes(request).await
     }
 
     /// Like [`Client::usage_details_download_v3_get`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -360,7 +401,7 @@ impl Client {
             start_time,
             end_time,
         );
-        self.execute_bytes_if_none_match(request, etag).await
+        self.0.execute_bytes_if_none_match(request, etag).await
     }
 
     /// Gets the marketplace charges by custom date range.
@@ -383,7 +424,7 @@ impl Client {
             start_time,
             end_time,
         );
-        self.execute_json(request).await
+        self.0.execute_json(request).await
     }
 
     /// Like [`Client::marketplaces_v3_get_marketplaces_by_custom_date`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -399,7 +440,7 @@ impl Client {
             start_time,
             end_time,
         );
-        self.execute_json_if_none_match(request, etag).await
+        self.0.execute_json_if_none_match(request, etag).await
     }
 
     /// Gets the marketplace charges for the current billing period.
@@ -413,7 +454,7 @@ impl Client {
         enrollment_number: &str,
     ) -> Result<Response<Vec<models::MarketplacePropertiesV3>>, Error> {
         let request = marketplaces_v3_get_marketplaces_request(enrollment_number);
-        self.execute_json(request).await
+        self.0.execute_json(request).await
     }
 
     /// Like [`Client::marketplaces_v3_get_marketplaces`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -423,7 +464,7 @@ impl Client {
         etag: &ETag,
     ) -> Result<Conditional<Vec<models::MarketplacePropertiesV3>>, Error> {
         let request = marketplaces_v3_get_marketplaces_request(enrollment_number);
-        self.execute_json_if_none_match(request, etag).await
+        self.0.execute_json_if_none_match(request, etag).await
     }
 
     /// Gets the marketplace charges for the provided billing period.
@@ -442,7 +483,7 @@ impl Client {
             enrollment_number,
             billing_period,
         );
-        self.execute_json(request).await
+        self.0.execute_json(request).await
     }
 
     /// Like [`Client::marketplaces_v3_get_marketplaces_by_billing_period`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -456,7 +497,7 @@ impl Client {
             enrollment_number,
             billing_period,
         );
-        self.execute_json_if_none_match(request, etag).await
+        self.0.execute_json_if_none_match(request, etag).await
     }
 
     /// Gets the price sheet for the current billing period.
@@ -470,7 +511,7 @@ impl Client {
         enrollment_number: &str,
     ) -> Result<Response<Vec<models::PriceSheetV3>>, Error> {
         let request = price_sheets_v3_get_request(enrollment_number);
-        self.execute_json(request).await
+        self.0.execute_json(request).await
     }
 
     /// Like [`Client::price_sheets_v3_get`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -480,7 +521,7 @@ impl Client {
         etag: &ETag,
     ) -> Result<Conditional<Vec<models::PriceSheetV3>>, Error> {
         let request = price_sheets_v3_get_request(enrollment_number);
-        self.execute_json_if_none_match(request, etag).await
+        self.0.execute_json_if_none_match(request, etag).await
     }
 
     /// Get the price sheet for the provided billing period.
@@ -499,7 +540,7 @@ impl Client {
             enrollment_number,
             billing_period,
         );
-        self.execute_json(request).await
+        self.0.execute_json(request).await
     }
 
     /// Like [`Client::price_sheets_v3_get_by_billing_period`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -513,7 +554,7 @@ impl Client {
             enrollment_number,
             billing_period,
         );
-        self.execute_json_if_none_match(request, etag).await
+        self.0.execute_json_if_none_match(request, etag).await
     }
 
     /// Gets the billing periods of the enrollment, newest first.
@@ -527,7 +568,7 @@ impl Client {
         enrollment_number: &str,
     ) -> Result<Response<Vec<models::BillingPeriodV2>>, Error> {
         let request = billing_periods_v2_get_request(enrollment_number);
-        self.execute_json(request).await
+        self.0.execute_json(request).await
     }
 
     /// Like [`Client::billing_periods_v2_get`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -537,7 +578,7 @@ impl Client {
         etag: &ETag,
     ) -> Result<Conditional<Vec<models::BillingPeriodV2>>, Error> {
         let request = billing_periods_v2_get_request(enrollment_number);
-        self.execute_json_if_none_match(request, etag).await
+        self.0.execute_json_if_none_match(request, etag).await
     }
 
     /// Gets the reservation charges for the provided start and endDate
@@ -559,7 +600,7 @@ impl Client {
             start_date,
             end_date,
         );
-        self.execute_json(request).await
+        self.0.execute_json(request).await
     }
 
     /// Like [`Client::reserved_instances_v3_get`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -575,7 +616,7 @@ impl Client {
             start_date,
             end_date,
         );
-        self.execute_json_if_none_match(request, etag).await
+        self.0.execute_json_if_none_match(request, etag).await
     }
 
     /// Gets the daily reservation usage details for the provided date range.
@@ -597,7 +638,7 @@ impl Client {
             start_date,
             end_date,
         );
-        self.execute_json(request).await
+        self.0.execute_json(request).await
     }
 
     /// Like [`Client::reserved_instances_v2_get_reservation_details`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -613,7 +654,7 @@ impl Client {
             start_date,
             end_date,
         );
-        self.execute_json_if_none_match(request, etag).await
+        self.0.execute_json_if_none_match(request, etag).await
     }
 
     /// Gets the reservation usage summaries, daily or monthly, for the provided date range.
@@ -638,7 +679,7 @@ impl Client {
             start_date,
             end_date,
         );
-        self.execute_json(request).await
+        self.0.execute_json(request).await
     }
 
     /// Like [`Client::reserved_instances_v2_get_reservation_summaries`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -656,7 +697,7 @@ impl Client {
             start_date,
             end_date,
         );
-        self.execute_json_if_none_match(request, etag).await
+        self.0.execute_json_if_none_match(request, etag).await
     }
 
     /// Gets the shared-scope reserved-instance purchase recommendations.
@@ -675,7 +716,7 @@ impl Client {
             enrollment_number,
             look_back_period,
         );
-        self.execute_json(request).await
+        self.0.execute_json(request).await
     }
 
     /// Like [`Client::reservation_recommendations_v2_get_shared`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -689,7 +730,7 @@ impl Client {
             enrollment_number,
             look_back_period,
         );
-        self.execute_json_if_none_match(request, etag).await
+        self.0.execute_json_if_none_match(request, etag).await
     }
 
     /// Gets the single-scope reserved-instance purchase recommendations, one subscription each.
@@ -708,7 +749,7 @@ impl Client {
             enrollment_number,
             look_back_period,
         );
-        self.execute_json(request).await
+        self.0.execute_json(request).await
     }
 
     /// Like [`Client::reservation_recommendations_v2_get_single`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
@@ -722,7 +763,7 @@ impl Client {
             enrollment_number,
             look_back_period,
         );
-        self.execute_json_if_none_match(request, etag).await
+        self.0.execute_json_if_none_match(request, etag).await
     }
 }
 

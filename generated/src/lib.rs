@@ -26,7 +26,8 @@ pub mod operations;
 #[cfg(feature = "cli")]
 #[rustfmt::skip]
 pub mod cli;
-pub mod runtime;
-pub use runtime::{ApiError, ApiKey, ByteStream, Client, ClientBuilder};
-pub use runtime::{Conditional, ETag, Error, NotModified, Page};
+pub use client::{Client, ClientBuilder};
+pub use ea_runtime as runtime;
+pub use runtime::{ApiError, ApiKey, ByteStream, Conditional, ETag};
+pub use runtime::{Error, NotModified, Page};
 pub use runtime::{Response, RetryPolicy};

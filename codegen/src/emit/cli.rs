@@ -188,7 +188,7 @@ pub(super) fn cli_rs(api: &Api, options: &EmitOptions) -> TokenStream {
             cli: Cli,
             api_key: &str,
         ) -> Result<(), crate::runtime::cli_support::CliError> {
-            let #client_binding = crate::runtime::cli_support::client(&cli.base_url, api_key)?;
+            let #client_binding = crate::Client::from(crate::runtime::cli_support::client(&cli.base_url, api_key)?);
             match cli.command {
                 #(#arms)*
             }
@@ -513,7 +513,7 @@ fn runner(op: &Operation, columns: TokenStream) -> TokenStream {
     };
     quote! {
         async fn #name(
-            client: &crate::runtime::Client,
+            client: &crate::Client,
             args: #args_ty,
         ) -> Result<(), crate::runtime::cli_support::CliError> {
             let etag_file = #etag_file;
@@ -526,7 +526,7 @@ fn runner(op: &Operation, columns: TokenStream) -> TokenStream {
 /// The runtime's `AFTER_HELP` (environment and exit codes) as `--help` prints it, for the README,
 /// so the two cannot drift apart.
 pub(super) fn after_help() -> String {
-    let source = include_str!("../../runtime/cli_support.rs");
+    let source = include_str!("../../runtime/src/cli_support.rs");
     let file = syn::parse_file(source).expect("the runtime parses");
     file.items
         .iter()

@@ -8,6 +8,10 @@ use quote::{format_ident, quote};
 use std::collections::BTreeSet;
 
 pub(super) fn client_rs(api: &Api) -> TokenStream {
+    let client_doc = format!(
+        " The client of {}: one method per operation of its spec. Cheap to clone (one shared connection pool).",
+        api.title
+    );
     let pages = page_impls(api);
     let methods = api.operations.iter().map(methods);
     let builders = api.operations.iter().map(request_builder);
@@ -31,7 +35,50 @@ pub(super) fn client_rs(api: &Api) -> TokenStream {
 
         #models_import
         use crate::runtime::client::ApiRequest;
-        use crate::runtime::{Client, Conditional, ETag, Error, Response};
+        use crate::runtime::{Conditional, ETag, Error, Response};
+
+        #[doc = #client_doc]
+        ///
+        /// The API key never appears in its `Debug` output.
+        #[derive(Clone, Debug)]
+        pub struct Client(crate::runtime::Client);
+
+        /// Configures a [`Client`]; obtained from [`Client::builder`].
+        pub type ClientBuilder = crate::runtime::ClientBuilder<Client>;
+
+        impl From<crate::runtime::Client> for Client {
+            fn from(http: crate::runtime::Client) -> Self {
+                Client(http)
+            }
+        }
+
+        impl Client {
+            /// A client for the service with default settings; an unusable key is reported by
+            /// every request (use [`Client::builder`] to reject it up front).
+            pub fn new(api_key: impl Into<crate::runtime::ApiKey>) -> Self {
+                Client(crate::runtime::Client::new(api_key))
+            }
+
+            /// Starts configuring a client (base URL, key, timeouts, retries, user agent).
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder::new()
+            }
+
+            /// The root every request path is appended to.
+            pub fn base_url(&self) -> &url::Url {
+                self.0.base_url()
+            }
+
+            /// How failed requests are retried.
+            pub fn retry_policy(&self) -> &crate::runtime::RetryPolicy {
+                self.0.retry_policy()
+            }
+
+            /// The HTTP core every operation goes through, for a request the spec does not describe.
+            pub fn http(&self) -> &crate::runtime::Client {
+                &self.0
+            }
+        }
 
         #(#pages)*
 
@@ -184,29 +231,29 @@ fn methods(op: &Operation) -> TokenStream {
             let t = ty(t, &quote! { models:: });
             (
                 t.clone(),
-                quote! { let request = #builder(#(#args),*); self.execute_json(request).await },
-                quote! { let request = #builder(#(#args),*); self.execute_json_if_none_match(request, etag).await },
+                quote! { let request = #builder(#(#args),*); self.0.execute_json(request).await },
+                quote! { let request = #builder(#(#args),*); self.0.execute_json_if_none_match(request, etag).await },
             )
         }
         ResponseKind::Paged { envelope, .. } => {
             let e = ident(envelope);
             (
                 quote! { models::#e },
-                quote! { let request = #builder(#(#args),*); self.execute_json(request).await },
-                quote! { let request = #builder(#(#args),*); self.execute_json_if_none_match(request, etag).await },
+                quote! { let request = #builder(#(#args),*); self.0.execute_json(request).await },
+                quote! { let request = #builder(#(#args),*); self.0.execute_json_if_none_match(request, etag).await },
             )
         }
         ResponseKind::Bytes { .. } => (
             quote! { crate::runtime::ByteStream },
-            quote! { let request = #builder(#(#args),*); self.execute_bytes(request).await },
-            quote! { let request = #builder(#(#args),*); self.execute_bytes_if_none_match(request, etag).await },
+            quote! { let request = #builder(#(#args),*); self.0.execute_bytes(request).await },
+            quote! { let request = #builder(#(#args),*); self.0.execute_bytes_if_none_match(request, etag).await },
         ),
         ResponseKind::Empty => (
             quote! { () },
-            quote! { let request = #builder(#(#args),*); self.execute_bytes(request).await.map(|response| response.map(|_| ())) },
+            quote! { let request = #builder(#(#args),*); self.0.execute_bytes(request).await.map(|response| response.map(|_| ())) },
             quote! {
                 let request = #builder(#(#args),*);
-                match self.execute_bytes_if_none_match(request, etag).await? {
+                match self.0.execute_bytes_if_none_match(request, etag).await? {
                     Conditional::Modified(response) => Ok(Conditional::Modified(response.map(|_| ()))),
                     Conditional::NotModified(not_modified) => Ok(Conditional::NotModified(not_modified)),
                 }
@@ -233,18 +280,18 @@ fn methods(op: &Operation) -> TokenStream {
             quote! {
                 #[doc = #pages_doc]
                 pub fn #pages(&self, #(#decls),*) -> crate::runtime::paging::PageStream<models::#e> {
-                    let request = #builder(#(#args),*); self.paginate_pages(request)
+                    let request = #builder(#(#args),*); self.0.paginate_pages(request)
                 }
 
                 #[doc = #pages_conditional_doc]
                 pub async fn #pages_conditional(&self, #(#decls,)* etag: &ETag) -> Result<Conditional<crate::runtime::paging::PageStream<models::#e>>, Error> {
                     let request = #builder(#(#args),*);
-                    self.paginate_pages_if_none_match(request, etag).await
+                    self.0.paginate_pages_if_none_match(request, etag).await
                 }
 
                 #[doc = #stream_doc]
                 pub fn #stream(&self, #(#decls),*) -> crate::runtime::paging::ItemStream<models::#e> {
-                    let request = #builder(#(#args),*); self.paginate(request)
+                    let request = #builder(#(#args),*); self.0.paginate(request)
                 }
             }
         }

@@ -1,30 +1,10 @@
 //! The crate around the code: `Cargo.toml`, `README.md` and `src/lib.rs`.
 
-use super::EmitOptions;
+use super::{EmitOptions, Runtime, runtime};
 use crate::ir::{Api, Operation, ResponseKind, TypeRef};
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::fmt::Write as _;
-
-/// Dependency versions of every generated crate: the ones this workspace builds and tests with.
-const DEPENDENCIES: &str = r#"bytes = "1.11.0"
-chrono = { version = "0.4.45", default-features = false, features = ["serde", "clock", "std"] }
-fastrand = "2.3.0"
-futures-util = "0.3.31"
-http = "1.4.0"
-percent-encoding = "2.3.2"
-reqwest = { version = "0.13.5", default-features = false, features = ["json", "query", "gzip", "stream", "rustls"] }
-serde = { version = "1.0.228", features = ["derive"] }
-serde_json = { version = "1.0.145", features = ["float_roundtrip"] }
-serde_path_to_error = "0.1.20"
-tokio = { version = "1.54.1", features = ["rt", "time"] }
-url = "2.5.7"
-fake = { version = "5.1.0", features = ["derive", "chrono"], optional = true }
-rand = { version = "0.10.3", optional = true }
-clap = { version = "4.6.7", features = ["derive", "env"], optional = true }
-csv = { version = "1.4.0", optional = true }
-indicatif = { version = "0.18.6", default-features = false, optional = true }
-"#;
 
 pub(super) fn cargo_toml(api: &Api, options: &EmitOptions, header: &str) -> String {
     let header = header.replace("// ", "# ");
@@ -33,7 +13,18 @@ pub(super) fn cargo_toml(api: &Api, options: &EmitOptions, header: &str) -> Stri
         api.title
     )
     .replace('"', "'");
-    let mut deps = DEPENDENCIES.to_string();
+    // The runtime's dependencies and features are the generated crate's: the generated code uses
+    // some of them directly (serde, chrono, fake, clap), and an embedded runtime needs them all.
+    let mut deps = runtime::dependencies();
+    if let Runtime::Path(path) = &options.runtime {
+        deps.insert_str(
+            0,
+            &format!(
+                "{} = {{ path = {path:?}, default-features = false }}\n",
+                runtime::PACKAGE
+            ),
+        );
+    }
     if options.uses_decimal {
         deps.push_str(
             "rust_decimal = { version = \"1.43.0\", features = [\"serde-with-float\"] }\n",
@@ -42,6 +33,26 @@ pub(super) fn cargo_toml(api: &Api, options: &EmitOptions, header: &str) -> Stri
             r#"fake = { version = "5.1.0", features = ["derive", "chrono"]"#,
             r#"fake = { version = "5.1.0", features = ["derive", "chrono", "rust_decimal"]"#,
         );
+    }
+    let mut features = String::from("default = []\n");
+    for (name, mut enables) in runtime::features() {
+        if let Runtime::Path(_) = options.runtime {
+            enables.push(format!("{}/{name}", runtime::PACKAGE));
+        }
+        let comment = match name.as_str() {
+            "server" => {
+                "The server side of the spec: `operations::Operation` and `operations::match_request`."
+                    .to_string()
+            }
+            "fake" => "`fake::Dummy` on every model, for test data.".to_string(),
+            "cli" => format!(
+                "The command-line program `{}`: one subcommand per operation.",
+                options.crate_name
+            ),
+            _ => format!("The runtime's `{name}` feature."),
+        };
+        let list: Vec<String> = enables.iter().map(|e| format!("{e:?}")).collect();
+        let _ = writeln!(features, "# {comment}\n{name} = [{}]", list.join(", "));
     }
     format!(
         r#"{header}
@@ -58,19 +69,9 @@ path = "src/main.rs"
 required-features = ["cli"]
 
 [features]
-default = []
-# The server side of the spec: `operations::Operation` and `operations::match_request`.
-server = []
-# `fake::Dummy` on every model, for test data.
-fake = ["dep:fake", "dep:rand"]
-# The command-line program `{name}`: one subcommand per operation.
-cli = ["dep:clap", "dep:csv", "dep:indicatif", "tokio/rt-multi-thread", "tokio/macros"]
-
+{features}
 [dependencies]
-{deps}
-[dev-dependencies]
-tokio = {{ version = "1.54.1", features = ["macros", "rt-multi-thread", "net", "io-util"] }}
-"#,
+{deps}"#,
         name = options.crate_name,
         version = options.crate_version,
     )
@@ -137,6 +138,13 @@ pub(super) fn lib_rs(api: &Api, options: &EmitOptions) -> TokenStream {
             " ```".to_string(),
         ]);
     }
+    let runtime = match &options.runtime {
+        Runtime::Embedded => quote! { pub mod runtime; },
+        Runtime::Path(_) => {
+            let package = Ident::new(&runtime::PACKAGE.replace('-', "_"), Span::call_site());
+            quote! { pub use #package as runtime; }
+        }
+    };
     quote! {
         #(#![doc = #lines])*
 
@@ -150,12 +158,13 @@ pub(super) fn lib_rs(api: &Api, options: &EmitOptions) -> TokenStream {
         #[cfg(feature = "cli")]
         #[rustfmt::skip]
         pub mod cli;
-        pub mod runtime;
+        #runtime
 
         // Short enough that prettyplease and rustfmt agree on the layout: lib.rs is the crate
         // root, which `#[rustfmt::skip]` cannot cover.
-        pub use runtime::{ApiError, ApiKey, ByteStream, Client, ClientBuilder};
-        pub use runtime::{Conditional, ETag, Error, NotModified, Page};
+        pub use client::{Client, ClientBuilder};
+        pub use runtime::{ApiError, ApiKey, ByteStream, Conditional, ETag};
+        pub use runtime::{Error, NotModified, Page};
         pub use runtime::{Response, RetryPolicy};
     }
 }

@@ -9,6 +9,9 @@ mod client;
 mod manifest;
 mod models;
 mod operations;
+mod runtime;
+
+pub use runtime::Runtime;
 
 use crate::error::{Error, Result};
 use crate::ir::{Api, TypeRef};
@@ -27,6 +30,8 @@ pub struct EmitOptions {
     pub regenerate_command: String,
     /// Whether the crate gets `rust_decimal` (some fields were mapped to `Decimal`).
     pub uses_decimal: bool,
+    /// Where the crate gets the client runtime from.
+    pub runtime: Runtime,
 }
 
 /// One file of the generated crate, path relative to the crate root.
@@ -37,25 +42,6 @@ pub struct GeneratedFile {
     /// Full contents.
     pub contents: String,
 }
-
-/// The hand-written runtime, copied into `src/runtime/` of every generated crate.
-const RUNTIME_FILES: &[(&str, &str)] = &[
-    ("mod.rs", include_str!("../../runtime/mod.rs")),
-    (
-        "cli_support.rs",
-        include_str!("../../runtime/cli_support.rs"),
-    ),
-    ("client.rs", include_str!("../../runtime/client.rs")),
-    ("datetime.rs", include_str!("../../runtime/datetime.rs")),
-    ("error.rs", include_str!("../../runtime/error.rs")),
-    ("etag.rs", include_str!("../../runtime/etag.rs")),
-    ("fakers.rs", include_str!("../../runtime/fakers.rs")),
-    ("paging.rs", include_str!("../../runtime/paging.rs")),
-    ("params.rs", include_str!("../../runtime/params.rs")),
-    ("response.rs", include_str!("../../runtime/response.rs")),
-    ("retry.rs", include_str!("../../runtime/retry.rs")),
-    ("server.rs", include_str!("../../runtime/server.rs")),
-];
 
 /// Every file of the crate, in a fixed order.
 pub fn emit(api: &Api, options: &EmitOptions) -> Result<Vec<GeneratedFile>> {
@@ -70,15 +56,8 @@ pub fn emit(api: &Api, options: &EmitOptions) -> Result<Vec<GeneratedFile>> {
         rust_file("src/cli.rs", &header, cli::cli_rs(api, options))?,
         text_file("src/main.rs", cli::main_rs(options, &header)),
     ];
-    let runtime_header = header.replace(
-        "Do not edit by hand.",
-        "Do not edit by hand: the source is codegen/runtime/ in the ea-codegen crate.",
-    );
-    for (name, text) in RUNTIME_FILES {
-        files.push(text_file(
-            &format!("src/runtime/{name}"),
-            format!("{runtime_header}\n{text}"),
-        ));
+    if options.runtime == Runtime::Embedded {
+        files.extend(runtime::embedded_files(&header));
     }
     Ok(files)
 }

@@ -226,6 +226,7 @@ async fn an_unknown_path_is_not_found() {
     let client = mock.client();
     // Through the runtime's request plumbing, which the generated methods use.
     let error = client
+        .http()
         .execute_json::<serde_json::Value>(ApiRequest::get(
             "NoSuchOperation",
             format!("/v3/enrollments/{ENROLLMENT}/nosuchreport"),
@@ -475,6 +476,7 @@ async fn an_undocumented_status_is_unexpected_and_a_post_is_not_retried() {
     let mock = Mock::start(small_config(42)).await;
     let error = mock
         .client()
+        .http()
         .execute_json::<serde_json::Value>(ApiRequest::post(
             "NoSuchOperation",
             format!("/v3/enrollments/{ENROLLMENT}/pricesheet"),
@@ -491,6 +493,7 @@ async fn an_undocumented_status_is_unexpected_and_a_post_is_not_retried() {
     let mock = Mock::forcing(small_config(42), Force::always(503)).await;
     let error = mock
         .client()
+        .http()
         .execute_json::<serde_json::Value>(ApiRequest::post(
             "NoSuchOperation",
             format!("/v3/enrollments/{ENROLLMENT}/pricesheet"),

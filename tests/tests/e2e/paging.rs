@@ -116,6 +116,7 @@ async fn a_forwarded_host_link_is_not_followed_either() {
     )
     .header("X-Forwarded-Host", elsewhere.addr.to_string());
     let results: Vec<Result<_, Error>> = client
+        .http()
         .paginate::<PagedJsonDataTitaniumJuly>(request)
         .collect()
         .await;
@@ -135,6 +136,7 @@ async fn a_forwarded_host_link_is_not_followed_either() {
         format!("/v3/enrollments/{ENROLLMENT}/billingPeriods/{PERIOD}/usagedetails"),
     );
     let all: Vec<_> = client
+        .http()
         .paginate::<PagedJsonDataTitaniumJuly>(request)
         .try_collect()
         .await

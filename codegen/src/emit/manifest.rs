@@ -158,11 +158,11 @@ pub(super) fn lib_rs(api: &Api, options: &EmitOptions) -> TokenStream {
         #[cfg(feature = "cli")]
         #[rustfmt::skip]
         pub mod cli;
-        #runtime
 
         // Short enough that prettyplease and rustfmt agree on the layout: lib.rs is the crate
         // root, which `#[rustfmt::skip]` cannot cover.
         pub use client::{Client, ClientBuilder};
+        #runtime
         pub use runtime::{ApiError, ApiKey, ByteStream, Conditional, ETag};
         pub use runtime::{Error, NotModified, Page};
         pub use runtime::{Response, RetryPolicy};

@@ -20,6 +20,9 @@ pub fn generate_into(spec: impl AsRef<Path>, out_dir: impl AsRef<Path>) -> Resul
     let spec = spec.as_ref();
     let out_dir = out_dir.as_ref();
     println!("cargo:rerun-if-changed={}", spec.display());
+    // The embedded runtime and the matcher are gated on the generated crate's features; the
+    // calling crate may not declare them, so tell rustc's cfg check that they are expected.
+    println!("cargo::rustc-check-cfg=cfg(feature, values(\"cli\", \"fake\", \"server\"))");
     let mut options = GenerateOptions::new(spec);
     options.regenerate_command =
         "the build script (ea_codegen::build_script::generate_into)".into();

@@ -12,12 +12,27 @@ pub struct Api {
     pub description: Option<String>,
     /// The first server URL, the client's default base URL.
     pub base_url: String,
+    /// How the API key is sent, from the security schemes or the auth header parameter the
+    /// document declares; `None` when it declares neither.
+    pub auth: Option<Auth>,
+    /// Headers the document declares on its 429 and 503 responses that say how long to wait
+    /// (all but `ETag`), in first-declared order, each once.
+    pub retry_after_headers: Vec<String>,
     /// Structs, in spec order (inline object schemas follow their parent).
     pub models: Vec<Model>,
     /// Forward-compatible string enums, in first-use order.
     pub enums: Vec<EnumType>,
     /// Operations, in spec order (path, then method).
     pub operations: Vec<Operation>,
+}
+
+/// How the API key is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Auth {
+    /// The header that carries it.
+    pub header: String,
+    /// The word before the key in that header (`bearer`), or `None` for the key alone.
+    pub scheme: Option<String>,
 }
 
 /// One struct.
@@ -201,6 +216,8 @@ pub enum ResponseKind {
         items_optional: bool,
         /// Rust field name of the next link in the envelope.
         next_link_field: String,
+        /// JSON name of the next link (`nextLink`, `@odata.nextLink`).
+        next_link_json: String,
         /// Whether the next-link field is an `Option`.
         next_link_optional: bool,
     },

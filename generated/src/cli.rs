@@ -638,7 +638,11 @@ pub async fn execute(
     api_key: &str,
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let client = crate::Client::from(
-        crate::runtime::cli_support::client(&cli.base_url, api_key)?,
+        crate::runtime::cli_support::client(
+            &crate::client::SERVICE,
+            &cli.base_url,
+            api_key,
+        )?,
     );
     match cli.command {
         Command::BalanceSummaryV3GetByCurrentBillingPeriod(args) => {

@@ -13,6 +13,22 @@ use crate::models;
 use crate::runtime::client::ApiRequest;
 use crate::runtime::{Conditional, ETag, Error, Response};
 
+/// What the runtime needs to know of this API, from its spec: the default base URL (its
+/// first server), the user agent (this crate's name and version), how the key is sent and
+/// the headers its 429 and 503 answers use to say how long to wait.
+pub static SERVICE: crate::runtime::Service = crate::runtime::Service {
+    base_url: "https://consumption.azure.com",
+    user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+    auth: Some(crate::runtime::Auth {
+        header: "Authorization",
+        scheme: Some("bearer"),
+    }),
+    retry_after_headers: &[
+        "x-ms-ratelimit-microsoft.consumption-retry-after",
+        "Retry-After",
+    ],
+};
+
 /// The client of Enterprise Reporting v3 APIs (preview): one method per operation of its spec. Cheap to clone (one shared connection pool).
 ///
 /// The API key never appears in its `Debug` output.
@@ -30,12 +46,12 @@ impl Client {
     /// A client for the service with default settings; an unusable key is reported by
     /// every request (use [`Client::builder`] to reject it up front).
     pub fn new(api_key: impl Into<crate::runtime::ApiKey>) -> Self {
-        Client(crate::runtime::Client::new(api_key))
+        Client(crate::runtime::Client::new(&SERVICE, api_key))
     }
 
     /// Starts configuring a client (base URL, key, timeouts, retries, user agent).
     pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
+        ClientBuilder::new(&SERVICE)
     }
 
     /// The root every request path is appended to.
@@ -56,6 +72,7 @@ impl Client {
 
 impl crate::runtime::Page for models::PagedJsonDataTitaniumJuly {
     type Item = models::UsageDetailsDeNormalizedTitaniumJuly;
+    const NEXT_LINK_FIELD: &'static str = "nextLink";
     fn into_parts(self) -> (Vec<Self::Item>, Option<String>) {
         (self.data.unwrap_or_default(), self.next_link)
     }

@@ -190,9 +190,13 @@ pub fn api_key_from_env() -> Result<String, CliError> {
         })
 }
 
-/// A client for `base_url` with `api_key` and the default retry policy.
-pub fn client(base_url: &str, api_key: &str) -> Result<Client, CliError> {
-    Ok(Client::builder()
+/// A client of `service` for `base_url` with `api_key` and the default retry policy.
+pub fn client(
+    service: &'static super::service::Service,
+    base_url: &str,
+    api_key: &str,
+) -> Result<Client, CliError> {
+    Ok(Client::builder(service)
         .base_url(base_url)
         .api_key(api_key)
         .build()?)
@@ -804,6 +808,7 @@ impl Drop for Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_server::SERVICE;
     use http::{HeaderMap, HeaderValue, StatusCode};
     use serde_json::json;
 
@@ -1013,11 +1018,11 @@ mod tests {
     #[test]
     fn bad_base_url_or_key_is_an_invalid_argument() {
         for (base_url, key) in [("ftp://example.invalid", "k"), ("http://127.0.0.1:1", " ")] {
-            let error = client(base_url, key).unwrap_err();
+            let error = client(&SERVICE, base_url, key).unwrap_err();
             assert_eq!(error.exit(), Exit::Other, "{error}");
             assert!(error.to_string().starts_with("invalid argument"), "{error}");
         }
-        assert!(client("http://127.0.0.1:1", "key").is_ok());
+        assert!(client(&SERVICE, "http://127.0.0.1:1", "key").is_ok());
     }
 
     /// A fresh directory under the system temp dir, removed on drop.
@@ -1098,6 +1103,7 @@ mod tests {
 
     impl Page for TestPage {
         type Item = Row;
+        const NEXT_LINK_FIELD: &'static str = "nextLink";
 
         fn into_parts(self) -> (Vec<Row>, Option<String>) {
             (self.data, None)

@@ -18,9 +18,7 @@ use super::error::{self, Error};
 use super::etag::ETag;
 use super::response::{ByteStream, Conditional, NotModified, Response, decode_json};
 use super::retry::{RetryPolicy, retry_after_from_headers};
-
-/// Where the EA Reporting API is served.
-pub const DEFAULT_BASE_URL: &str = "https://consumption.azure.com";
+use super::service::Service;
 
 /// Default connect timeout: bounds a dead network without limiting slow
 /// downloads (synchronous CSV reports can take an hour).
@@ -149,6 +147,7 @@ pub fn encode_path_segment(s: &str) -> String {
 /// returns: this crate's [`Client`], or a generated crate's client around it.
 pub struct ClientBuilder<C = Client> {
     client: PhantomData<fn() -> C>,
+    service: &'static Service,
     base_url: String,
     api_key: Option<ApiKey>,
     timeout: Option<Duration>,
@@ -161,6 +160,7 @@ pub struct ClientBuilder<C = Client> {
 impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
+            .field("service", &self.service)
             .field("base_url", &self.base_url)
             .field("api_key", &self.api_key)
             .field("timeout", &self.timeout)
@@ -172,25 +172,21 @@ impl<C> fmt::Debug for ClientBuilder<C> {
     }
 }
 
-impl<C> Default for ClientBuilder<C> {
-    fn default() -> Self {
+impl<C: From<Client>> ClientBuilder<C> {
+    /// A builder for `service` with its defaults (base URL, user agent) and the default timeouts
+    /// and retry policy.
+    pub fn new(service: &'static Service) -> Self {
         ClientBuilder {
             client: PhantomData,
-            base_url: DEFAULT_BASE_URL.to_owned(),
+            service,
+            base_url: service.base_url.to_owned(),
             api_key: None,
             timeout: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retry_policy: RetryPolicy::default(),
-            user_agent: default_user_agent(),
+            user_agent: service.user_agent.to_owned(),
             http_client: None,
         }
-    }
-}
-
-impl<C: From<Client>> ClientBuilder<C> {
-    /// A builder with the default settings.
-    pub fn new() -> Self {
-        Self::default()
     }
 
     /// Serve from another root, e.g. a mock server; a path prefix is kept.
@@ -199,7 +195,8 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// The key sent as `Authorization: bearer <key>` (required).
+    /// The key, sent as the service's auth header says (`Authorization: bearer <key>`, say);
+    /// required when the service declares authentication.
     pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
         self.api_key = Some(key.into());
         self
@@ -226,7 +223,7 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// The `User-Agent` header. Default: `ea-reporting/<version>`.
+    /// The `User-Agent` header. Default: the generated crate's `<name>/<version>`.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
@@ -247,10 +244,13 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// without credentials, query or fragment, or when the user agent is not
     /// header-safe; with [`Error::Transport`] if reqwest cannot build.
     pub fn build(self) -> Result<C, Error> {
-        let key = self
-            .api_key
-            .ok_or_else(|| invalid("api_key", "an API key is required"))?;
-        let auth = auth_header(&key).map_err(|reason| invalid("api_key", reason))?;
+        let auth = match (self.service.auth, &self.api_key) {
+            (None, _) => None,
+            (Some(_), None) => return Err(invalid("api_key", "an API key is required")),
+            (Some(_), Some(key)) => {
+                Some(auth_header(self.service, key).map_err(|reason| invalid("api_key", reason))?)
+            }
+        };
         let base_url = parse_base_url(&self.base_url)?;
         let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
             invalid(
@@ -270,6 +270,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                 http,
                 base_url,
                 auth: Ok(auth),
+                retry_after_headers: self.service.retry_after_headers,
                 user_agent,
                 timeout: self.timeout,
                 retry_policy: self.retry_policy,
@@ -278,7 +279,8 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 }
 
-/// Client for the EA Reporting API. Cheap to clone (shared connection pool).
+/// The HTTP core of a generated client: sends requests, retries, decodes, pages. Cheap to clone
+/// (shared connection pool).
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -287,9 +289,12 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     base_url: Url,
-    /// `Err` holds why the key given to [`Client::new`] is unusable; it is
-    /// reported by every request instead of panicking in the constructor.
-    auth: Result<HeaderValue, &'static str>,
+    /// The auth header, if the service has one. `Err` holds why the key given to
+    /// [`Client::new`] is unusable; it is reported by every request instead of panicking in the
+    /// constructor.
+    auth: Result<Option<(HeaderName, HeaderValue)>, &'static str>,
+    /// The service's throttle headers, for retry hints.
+    retry_after_headers: &'static [&'static str],
     user_agent: HeaderValue,
     timeout: Option<Duration>,
     retry_policy: RetryPolicy,
@@ -308,7 +313,7 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// A client for the public service with default settings.
+    /// A client for `service` with its defaults.
     ///
     /// An empty or non-header-safe key does not panic here; every request
     /// then fails with [`Error::InvalidArgument`] (use [`Client::builder`] to
@@ -316,11 +321,12 @@ impl Client {
     ///
     /// # Panics
     /// Only if the TLS backend cannot be initialised, like
-    /// `reqwest::Client::new`.
-    pub fn new(api_key: impl Into<ApiKey>) -> Client {
+    /// `reqwest::Client::new`, or if the service's own defaults (base URL, user agent) are
+    /// unusable, which the generator rules out.
+    pub fn new(service: &'static Service, api_key: impl Into<ApiKey>) -> Client {
         let key = api_key.into();
-        let user_agent = HeaderValue::from_str(&default_user_agent())
-            .expect("default user agent is header-safe");
+        let user_agent = HeaderValue::from_str(service.user_agent)
+            .expect("the service's user agent is header-safe");
         let http = reqwest::Client::builder()
             .user_agent(user_agent.clone())
             .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
@@ -329,8 +335,12 @@ impl Client {
         Client {
             inner: Arc::new(Inner {
                 http,
-                base_url: Url::parse(DEFAULT_BASE_URL).expect("default base URL is valid"),
-                auth: auth_header(&key),
+                base_url: Url::parse(service.base_url).expect("the service's base URL is valid"),
+                auth: match service.auth {
+                    Some(_) => auth_header(service, &key).map(Some),
+                    None => Ok(None),
+                },
+                retry_after_headers: service.retry_after_headers,
                 user_agent,
                 timeout: None,
                 retry_policy: RetryPolicy::default(),
@@ -338,9 +348,9 @@ impl Client {
         }
     }
 
-    /// Starts configuring a client (base URL, timeouts, retries, ...).
-    pub fn builder() -> ClientBuilder<Client> {
-        ClientBuilder::default()
+    /// Starts configuring a client for `service` (base URL, timeouts, retries, ...).
+    pub fn builder(service: &'static Service) -> ClientBuilder<Client> {
+        ClientBuilder::new(service)
     }
 
     /// The root every request path is appended to.
@@ -494,7 +504,7 @@ impl Client {
                         let headers = resp.headers().clone();
                         // A failed read of an error body still leaves the status.
                         let body = resp.bytes().await.unwrap_or_default();
-                        error::from_response(status, headers, body)
+                        error::from_response(status, headers, body, inner.retry_after_headers)
                     }
                 }
                 Err(e) => Error::Transport(e),
@@ -503,9 +513,13 @@ impl Client {
                 return Err(error);
             }
             let hint = error.retry_after().or_else(|| {
-                error
-                    .api_error()
-                    .and_then(|e| retry_after_from_headers(&e.headers, SystemTime::now()))
+                error.api_error().and_then(|e| {
+                    retry_after_from_headers(
+                        &e.headers,
+                        inner.retry_after_headers,
+                        SystemTime::now(),
+                    )
+                })
             });
             match inner.retry_policy.delay(retry, hint, fastrand::f64()) {
                 Some(delay) => {
@@ -539,7 +553,9 @@ impl Client {
             .auth
             .clone()
             .map_err(|reason| invalid("api_key", reason))?;
-        headers.insert(header::AUTHORIZATION, auth);
+        if let Some((name, value)) = auth {
+            headers.insert(name, value);
+        }
         let accept = HeaderValue::from_str(req.accept)
             .map_err(|_| invalid("accept", "not a valid header value"))?;
         headers.insert(header::ACCEPT, accept);
@@ -552,10 +568,6 @@ impl Client {
     }
 }
 
-fn default_user_agent() -> String {
-    format!("ea-reporting/{}", env!("CARGO_PKG_VERSION"))
-}
-
 fn invalid(name: &str, reason: impl Into<String>) -> Error {
     Error::InvalidArgument {
         name: name.to_owned(),
@@ -563,16 +575,26 @@ fn invalid(name: &str, reason: impl Into<String>) -> Error {
     }
 }
 
-/// `bearer <key>`, marked sensitive so it is never logged by the stack.
-fn auth_header(key: &ApiKey) -> Result<HeaderValue, &'static str> {
+/// The auth header the service declares, `<scheme> <key>` or the key alone, marked sensitive so
+/// it is never logged by the stack.
+fn auth_header(service: &Service, key: &ApiKey) -> Result<(HeaderName, HeaderValue), &'static str> {
+    let auth = service
+        .auth
+        .ok_or("the service declares no authentication")?;
+    let name = HeaderName::from_bytes(auth.header.as_bytes())
+        .map_err(|_| "the service's auth header is not a valid header name")?;
     let key = key.expose().trim();
     if key.is_empty() {
         return Err("the API key is empty");
     }
-    let mut value = HeaderValue::from_str(&format!("bearer {key}"))
+    let value = match auth.scheme {
+        Some(scheme) => format!("{scheme} {key}"),
+        None => key.to_owned(),
+    };
+    let mut value = HeaderValue::from_str(&value)
         .map_err(|_| "the API key contains characters not allowed in an HTTP header")?;
     value.set_sensitive(true);
-    Ok(value)
+    Ok((name, value))
 }
 
 fn parse_base_url(raw: &str) -> Result<Url, Error> {
@@ -660,6 +682,7 @@ fn not_modified(resp: &mut reqwest::Response) -> NotModified {
 mod tests {
     use super::*;
     use crate::test_server::{Reply, serve};
+    use crate::test_server::{SERVICE, THROTTLE};
 
     #[tokio::test]
     async fn a_get_whose_body_is_cut_off_is_retried() {
@@ -702,7 +725,7 @@ mod tests {
     }
 
     fn client_for(base: &str, policy: RetryPolicy) -> Client {
-        Client::builder()
+        Client::builder(&SERVICE)
             .base_url(base)
             .api_key("secret-key")
             .retry_policy(policy)
@@ -723,13 +746,15 @@ mod tests {
         assert_eq!(format!("{key:?}"), "ApiKey(***)");
         assert_eq!(key.to_string(), "***");
         assert_eq!(ApiKey::from(String::from("hunter2")).expose(), "hunter2");
-        let builder = Client::builder().api_key("hunter2");
+        let builder = Client::builder(&SERVICE).api_key("hunter2");
         assert!(!format!("{builder:?}").contains("hunter2"));
         let client = builder.build().unwrap();
         let debug = format!("{client:?}");
         assert!(!debug.contains("hunter2"), "{debug}");
-        assert!(debug.contains("consumption.azure.com"), "{debug}");
-        assert!(client.inner.auth.as_ref().unwrap().is_sensitive());
+        assert!(debug.contains("api.example.test"), "{debug}");
+        let (name, value) = client.inner.auth.as_ref().unwrap().as_ref().unwrap();
+        assert_eq!(name, "authorization");
+        assert!(value.is_sensitive());
     }
 
     #[test]
@@ -752,31 +777,35 @@ mod tests {
     #[test]
     fn builder_validation_table() {
         let cases: Vec<(ClientBuilder, &str)> = vec![
-            (Client::builder(), "api_key"),
-            (Client::builder().api_key("  "), "api_key"),
-            (Client::builder().api_key("a\nb"), "api_key"),
+            (Client::builder(&SERVICE), "api_key"),
+            (Client::builder(&SERVICE).api_key("  "), "api_key"),
+            (Client::builder(&SERVICE).api_key("a\nb"), "api_key"),
             (
-                Client::builder().api_key("k").base_url("not a url"),
+                Client::builder(&SERVICE).api_key("k").base_url("not a url"),
                 "base_url",
             ),
             (
-                Client::builder().api_key("k").base_url("ftp://example.com"),
+                Client::builder(&SERVICE)
+                    .api_key("k")
+                    .base_url("ftp://example.com"),
                 "base_url",
             ),
             (
-                Client::builder()
+                Client::builder(&SERVICE)
                     .api_key("k")
                     .base_url("https://u:p@example.com"),
                 "base_url",
             ),
             (
-                Client::builder()
+                Client::builder(&SERVICE)
                     .api_key("k")
                     .base_url("https://example.com/?a=1"),
                 "base_url",
             ),
             (
-                Client::builder().api_key("k").user_agent("bad\u{7f}"),
+                Client::builder(&SERVICE)
+                    .api_key("k")
+                    .user_agent("bad\u{7f}"),
                 "user_agent",
             ),
         ];
@@ -786,7 +815,7 @@ mod tests {
                 other => panic!("expected invalid {expected}, got {other:?}"),
             }
         }
-        let client = Client::builder()
+        let client = Client::builder(&SERVICE)
             .api_key("k")
             .base_url("http://127.0.0.1:9/mock/")
             .retry_policy(RetryPolicy::none())
@@ -797,8 +826,8 @@ mod tests {
         assert_eq!(client.base_url().as_str(), "http://127.0.0.1:9/mock/");
         assert_eq!(client.retry_policy(), &RetryPolicy::none());
         assert_eq!(
-            Client::new("k").base_url().as_str(),
-            "https://consumption.azure.com/"
+            Client::new(&SERVICE, "k").base_url().as_str(),
+            "https://api.example.test/"
         );
     }
 
@@ -838,7 +867,7 @@ mod tests {
     #[test]
     fn futures_and_streams_are_send() {
         fn is_send<T: Send + 'static>(_: &T) {}
-        let client = Client::new("k");
+        let client = Client::new(&SERVICE, "k");
         let etag = ETag::new_strong("x");
         let c = client.clone();
         is_send(&async move {
@@ -886,8 +915,8 @@ mod tests {
         assert_eq!(r.target, "/v3/enrollments/100/balancesummary?x=1+2");
         assert_eq!(r.header("authorization"), Some("bearer secret-key"));
         assert_eq!(r.header("accept"), Some("application/json"));
-        let ua = format!("ea-reporting/{}", env!("CARGO_PKG_VERSION"));
-        assert_eq!(r.header("user-agent"), Some(ua.as_str()));
+        let ua = SERVICE.user_agent;
+        assert_eq!(r.header("user-agent"), Some(ua));
         assert_eq!(r.header("if-none-match"), None);
     }
 
@@ -934,7 +963,7 @@ mod tests {
             .default_headers(defaults)
             .build()
             .unwrap();
-        let client = Client::builder()
+        let client = Client::builder(&SERVICE)
             .base_url(&server.base)
             .api_key("k")
             .user_agent("my-tool/2")
@@ -955,7 +984,7 @@ mod tests {
     async fn retries_until_success() {
         let server = serve(|r| match r.index {
             0 => Reply::json(503, "{}").header("Retry-After", "0"),
-            1 => Reply::json(429, "{}").header(error::CONSUMPTION_RETRY_AFTER, "0"),
+            1 => Reply::json(429, "{}").header(THROTTLE, "0"),
             2 => Reply::json(502, "bad gateway"),
             _ => Reply::json(200, "[1,2,3]"),
         })
@@ -982,7 +1011,7 @@ mod tests {
                 429,
                 r#"{"error":{"code":"TooManyRequests","message":"slow down"}}"#,
             )
-            .header(error::CONSUMPTION_RETRY_AFTER, "0")
+            .header(THROTTLE, "0")
         })
         .await;
         let client = client_for(&server.base, fast_retries(2));
@@ -1003,8 +1032,7 @@ mod tests {
 
     #[tokio::test]
     async fn long_retry_after_is_reported_not_waited() {
-        let server =
-            serve(|_| Reply::json(429, "").header(error::CONSUMPTION_RETRY_AFTER, "600")).await;
+        let server = serve(|_| Reply::json(429, "").header(THROTTLE, "600")).await;
         let client = client_for(&server.base, fast_retries(3));
         let err = client
             .execute_json::<serde_json::Value>(ApiRequest::get("op", "/x".into()))
@@ -1188,7 +1216,7 @@ mod tests {
     #[tokio::test]
     async fn timeouts_are_transport_errors() {
         let server = serve(|_| Reply::hang()).await;
-        let client = Client::builder()
+        let client = Client::builder(&SERVICE)
             .base_url(&server.base)
             .api_key("k")
             .timeout(Duration::from_millis(100))
@@ -1210,7 +1238,7 @@ mod tests {
     async fn unusable_key_from_new_fails_every_request_without_sending() {
         let server = serve(|_| Reply::json(200, "{}")).await;
         for key in ["", "line\nbreak"] {
-            let client = Client::new(key);
+            let client = Client::new(&SERVICE, key);
             // Point the default client at the loopback server by rebuilding
             // only the inner URL; the key handling is what is under test.
             let client = Client {
@@ -1218,6 +1246,7 @@ mod tests {
                     base_url: Url::parse(&server.base).unwrap(),
                     http: client.inner.http.clone(),
                     auth: client.inner.auth.clone(),
+                    retry_after_headers: client.inner.retry_after_headers,
                     user_agent: client.inner.user_agent.clone(),
                     timeout: None,
                     retry_policy: RetryPolicy::none(),

@@ -94,9 +94,6 @@ pub struct DecodeError {
     pub snippet: String,
 }
 
-/// Name of the service-specific throttling header.
-pub const CONSUMPTION_RETRY_AFTER: &str = "x-ms-ratelimit-microsoft.consumption-retry-after";
-
 /// Longest body excerpt put into messages.
 const SNIPPET_CHARS: usize = 200;
 
@@ -261,8 +258,14 @@ impl DecodeError {
 ///
 /// Pure apart from reading the clock for HTTP-date retry hints; see
 /// [`from_response_at`] for a fully deterministic version.
-pub fn from_response(status: StatusCode, headers: HeaderMap, body: Bytes) -> Error {
-    from_response_at(status, headers, body, SystemTime::now())
+/// `hint_headers` are the service's throttle headers ([`Service::retry_after_headers`](super::service::Service::retry_after_headers)).
+pub fn from_response(
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+    hint_headers: &[&str],
+) -> Error {
+    from_response_at(status, headers, body, hint_headers, SystemTime::now())
 }
 
 /// [`from_response`] with an explicit "now" for HTTP-date retry hints.
@@ -270,6 +273,7 @@ pub fn from_response_at(
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    hint_headers: &[&str],
     now: SystemTime,
 ) -> Error {
     let error = Box::new(ApiError::new(status, headers, body));
@@ -278,12 +282,11 @@ pub fn from_response_at(
         StatusCode::UNAUTHORIZED => Error::Unauthorized(error),
         StatusCode::NOT_FOUND => Error::NotFound(error),
         StatusCode::TOO_MANY_REQUESTS => {
-            let retry_after = retry::consumption_retry_after(&error.headers)
-                .or_else(|| retry::standard_retry_after(&error.headers, now));
+            let retry_after = retry::retry_after_from_headers(&error.headers, hint_headers, now);
             Error::TooManyRequests { error, retry_after }
         }
         StatusCode::SERVICE_UNAVAILABLE => {
-            let retry_after = retry::retry_after_from_headers(&error.headers, now);
+            let retry_after = retry::retry_after_from_headers(&error.headers, hint_headers, now);
             Error::ServiceUnavailable { error, retry_after }
         }
         s if s.is_server_error() => Error::ServerError(error),
@@ -378,6 +381,9 @@ fn one_line(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A throttle header as a spec may declare it.
+    const THROTTLE: &str = "x-ms-ratelimit-example-retry-after";
     use http::HeaderValue;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
@@ -404,7 +410,7 @@ mod tests {
         ];
         for (code, variant) in cases {
             let status = StatusCode::from_u16(*code).unwrap();
-            let err = from_response(status, HeaderMap::new(), Bytes::new());
+            let err = from_response(status, HeaderMap::new(), Bytes::new(), &[]);
             let debug = format!("{err:?}");
             assert!(debug.starts_with(variant), "{code}: {debug}");
             assert_eq!(err.status(), Some(status));
@@ -455,7 +461,7 @@ mod tests {
     fn display_is_one_clear_line() {
         let body =
             Bytes::from_static(br#"{"error":{"code":"Unauthorized","message":"Key\nexpired"}}"#);
-        let err = from_response(StatusCode::UNAUTHORIZED, HeaderMap::new(), body);
+        let err = from_response(StatusCode::UNAUTHORIZED, HeaderMap::new(), body, &[]);
         assert_eq!(
             err.to_string(),
             "401 Unauthorized: Key expired (code Unauthorized)"
@@ -465,6 +471,7 @@ mod tests {
             StatusCode::NOT_FOUND,
             HeaderMap::new(),
             Bytes::from_static(b"no such\treport"),
+            &[],
         );
         assert_eq!(err.to_string(), "404 Not Found: no such report");
 
@@ -472,11 +479,17 @@ mod tests {
             StatusCode::INTERNAL_SERVER_ERROR,
             HeaderMap::new(),
             Bytes::new(),
+            &[],
         );
         assert_eq!(err.to_string(), "500 Internal Server Error");
 
         let long = "x".repeat(1000);
-        let err = from_response(StatusCode::BAD_GATEWAY, HeaderMap::new(), Bytes::from(long));
+        let err = from_response(
+            StatusCode::BAD_GATEWAY,
+            HeaderMap::new(),
+            Bytes::from(long),
+            &[],
+        );
         let text = err.to_string();
         assert!(text.len() < 260, "{}", text.len());
         assert!(text.ends_with('…'));
@@ -487,19 +500,12 @@ mod tests {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
         type Case = (u16, &'static [(&'static str, &'static str)], Option<u64>);
         let cases: &[Case] = &[
-            (
-                429,
-                &[(CONSUMPTION_RETRY_AFTER, "7"), ("retry-after", "3")],
-                Some(7),
-            ),
+            (429, &[(THROTTLE, "7"), ("retry-after", "3")], Some(7)),
             (429, &[("retry-after", "3")], Some(3)),
             (429, &[], None),
-            (
-                503,
-                &[(CONSUMPTION_RETRY_AFTER, "7"), ("retry-after", "3")],
-                Some(3),
-            ),
-            (503, &[(CONSUMPTION_RETRY_AFTER, "7")], Some(7)),
+            // One precedence for every status: the declared header, then Retry-After.
+            (503, &[(THROTTLE, "7"), ("retry-after", "3")], Some(7)),
+            (503, &[(THROTTLE, "7")], Some(7)),
             // 2001-09-09T01:46:40Z is `now`; ten seconds later:
             (
                 503,
@@ -513,6 +519,7 @@ mod tests {
                 StatusCode::from_u16(*code).unwrap(),
                 headers(hs),
                 Bytes::new(),
+                &[THROTTLE],
                 now,
             );
             assert_eq!(
@@ -523,8 +530,9 @@ mod tests {
         }
         let err = from_response_at(
             StatusCode::TOO_MANY_REQUESTS,
-            headers(&[(CONSUMPTION_RETRY_AFTER, "5")]),
+            headers(&[(THROTTLE, "5")]),
             Bytes::new(),
+            &[THROTTLE],
             now,
         );
         assert_eq!(err.to_string(), "429 Too Many Requests (retry after 5 s)");
@@ -556,6 +564,7 @@ mod tests {
                 StatusCode::from_u16(code).unwrap(),
                 HeaderMap::new(),
                 Bytes::new(),
+                &[],
             );
             assert_eq!(err.is_retryable(), retryable, "{code}");
         }

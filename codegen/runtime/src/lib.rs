@@ -22,6 +22,7 @@ pub mod response;
 pub mod retry;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod service;
 #[cfg(test)]
 #[path = "../tests/support/test_server.rs"]
 mod test_server;
@@ -33,3 +34,4 @@ pub use paging::{ItemStream, Page, PageStream};
 pub use params::ParamValue;
 pub use response::{ByteStream, Conditional, NotModified, Response};
 pub use retry::RetryPolicy;
+pub use service::{Auth, Service};

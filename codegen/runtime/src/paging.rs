@@ -32,9 +32,10 @@ pub trait Page: DeserializeOwned + Send + 'static {
     /// One row of the page.
     type Item: Send + 'static;
 
-    /// JSON field holding the next-page link. [`Client::paginate_pages`]
+    /// JSON field holding the next-page link (`nextLink`, `@odata.nextLink`: the spec says,
+    /// through `x-ms-pageable.nextLinkName` or the envelope's field). [`Client::paginate_pages`]
     /// reads it from the raw body because it hands out pages whole.
-    const NEXT_LINK_FIELD: &'static str = "nextLink";
+    const NEXT_LINK_FIELD: &'static str;
 
     /// Splits the page into its rows and the link to the next page.
     fn into_parts(self) -> (Vec<Self::Item>, Option<String>);
@@ -462,6 +463,7 @@ impl Visitor<'_> for KeyIs<'_> {
 mod tests {
     use super::super::retry::RetryPolicy;
     use super::*;
+    use crate::test_server::SERVICE;
     use crate::test_server::{Reply, serve};
     use futures_util::{FutureExt, TryStreamExt};
 
@@ -474,6 +476,7 @@ mod tests {
 
     impl Page for TestPage {
         type Item = u32;
+        const NEXT_LINK_FIELD: &'static str = "nextLink";
 
         fn into_parts(self) -> (Vec<u32>, Option<String>) {
             (self.data, self.next_link)
@@ -486,7 +489,7 @@ mod tests {
     }
 
     fn client(base: &str) -> Client {
-        Client::builder()
+        Client::builder(&SERVICE)
             .base_url(base)
             .api_key("secret")
             .retry_policy(RetryPolicy::none())
@@ -500,8 +503,8 @@ mod tests {
 
     #[test]
     fn resolve_next_link_table() {
-        let base = Url::parse("https://consumption.azure.com/v3/enrollments/100/usagedetails?x=1")
-            .unwrap();
+        let base =
+            Url::parse("https://api.example.test/v3/enrollments/100/usagedetails?x=1").unwrap();
         let ok: &[(Option<&str>, Option<&str>)] = &[
             (None, None),
             (Some(""), None),
@@ -509,20 +512,20 @@ mod tests {
             (
                 Some("/v3/enrollments/100/usagedetails/nextpage?skiptoken=abc"),
                 Some(
-                    "https://consumption.azure.com/v3/enrollments/100/usagedetails/nextpage?skiptoken=abc",
+                    "https://api.example.test/v3/enrollments/100/usagedetails/nextpage?skiptoken=abc",
                 ),
             ),
             (
                 Some("nextpage?s=2"),
-                Some("https://consumption.azure.com/v3/enrollments/100/nextpage?s=2"),
+                Some("https://api.example.test/v3/enrollments/100/nextpage?s=2"),
             ),
             (
-                Some("https://consumption.azure.com/v3/x?s=2"),
-                Some("https://consumption.azure.com/v3/x?s=2"),
+                Some("https://api.example.test/v3/x?s=2"),
+                Some("https://api.example.test/v3/x?s=2"),
             ),
             (
-                Some("https://CONSUMPTION.azure.com:443/v3/x"),
-                Some("https://consumption.azure.com/v3/x"),
+                Some("https://API.example.TEST:443/v3/x"),
+                Some("https://api.example.test/v3/x"),
             ),
         ];
         for (link, expected) in ok {
@@ -531,12 +534,12 @@ mod tests {
         }
         let foreign = [
             "https://evil.example/v3/x",
-            "https://consumption.azure.com:8443/v3/x",
-            "http://consumption.azure.com/v3/x",
-            "https://consumption.azure.com@evil.example/",
-            "https://user:pw@consumption.azure.com/v3/x",
+            "https://api.example.test:8443/v3/x",
+            "http://api.example.test/v3/x",
+            "https://api.example.test@evil.example/",
+            "https://user:pw@api.example.test/v3/x",
             "//evil.example/v3/x",
-            "https://consumption.azure.com.evil.example/",
+            "https://api.example.test.evil.example/",
             "file:///etc/passwd",
             "https://[::1",
         ];
@@ -547,7 +550,7 @@ mod tests {
                     expected_origin,
                 }) => {
                     assert_eq!(next_link, link);
-                    assert_eq!(expected_origin, "https://consumption.azure.com");
+                    assert_eq!(expected_origin, "https://api.example.test");
                 }
                 other => panic!("{link}: {other:?}"),
             }
@@ -624,7 +627,7 @@ mod tests {
     #[test]
     fn streams_are_send_unpin_static() {
         fn check<T: Send + Unpin + 'static>(_: &T) {}
-        let c = Client::new("k");
+        let c = Client::new(&SERVICE, "k");
         check(&c.paginate::<TestPage>(first_request()));
         check(&c.paginate_pages::<TestPage>(first_request()));
     }
@@ -915,8 +918,8 @@ mod tests {
 
     #[tokio::test]
     async fn invalid_first_request_is_reported_once() {
-        let mut stream =
-            Client::new("k").paginate::<TestPage>(ApiRequest::get("op", "no-slash".into()));
+        let mut stream = Client::new(&SERVICE, "k")
+            .paginate::<TestPage>(ApiRequest::get("op", "no-slash".into()));
         assert!(matches!(
             stream.next().await,
             Some(Err(Error::InvalidArgument { .. }))

@@ -6,8 +6,6 @@ use std::time::{Duration, SystemTime};
 use chrono::DateTime;
 use http::{HeaderMap, StatusCode};
 
-use super::error::CONSUMPTION_RETRY_AFTER;
-
 /// How often and how long to wait before re-sending a failed request.
 ///
 /// All fields are public so callers can tune one value with struct update
@@ -91,31 +89,44 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
 }
 
-/// The server's retry hint: `Retry-After` (seconds or HTTP-date, relative to
-/// `now`), else the service-specific
-/// `x-ms-ratelimit-microsoft.consumption-retry-after` (seconds).
-pub fn retry_after_from_headers(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    standard_retry_after(headers, now).or_else(|| consumption_retry_after(headers))
+/// The wait a response asks for. One precedence, for the retry loop and for the errors alike:
+/// each of `hint_headers` in order (the throttle headers the spec declares on its 429 and 503
+/// answers), then `Retry-After` if it is not among them. `Retry-After` is delta-seconds or an
+/// HTTP-date (relative to `now`; a past date gives zero); any other header is seconds. A header
+/// that is present but unreadable is passed over.
+pub fn retry_after_from_headers(
+    headers: &HeaderMap,
+    hint_headers: &[&str],
+    now: SystemTime,
+) -> Option<Duration> {
+    let standard = http::header::RETRY_AFTER.as_str();
+    hint_headers
+        .iter()
+        .copied()
+        .chain(
+            (!hint_headers
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(standard)))
+            .then_some(standard),
+        )
+        .find_map(|name| {
+            let value = headers.get(name)?.to_str().ok()?.trim();
+            if name.eq_ignore_ascii_case(standard) {
+                standard_retry_after(value, now)
+            } else {
+                parse_seconds(value)
+            }
+        })
 }
 
 /// `Retry-After` as delta-seconds or an HTTP-date (a past date gives zero).
-pub(crate) fn standard_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = headers
-        .get(http::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
+fn standard_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     if let Some(d) = parse_seconds(value) {
         return Some(d);
     }
     let at = DateTime::parse_from_rfc2822(value).ok()?;
     let at = SystemTime::from(at.to_utc());
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
-/// The throttling header documented for this service, in seconds.
-pub(crate) fn consumption_retry_after(headers: &HeaderMap) -> Option<Duration> {
-    parse_seconds(headers.get(CONSUMPTION_RETRY_AFTER)?.to_str().ok()?.trim())
 }
 
 /// Non-negative seconds, integral or fractional.
@@ -221,11 +232,28 @@ mod tests {
         }
     }
 
+    /// A throttle header as a spec may declare it.
+    const THROTTLE: &str = "x-ms-ratelimit-example-retry-after";
+
+    #[test]
+    fn declared_retry_after_is_also_read_as_an_http_date() {
+        let now = SystemTime::UNIX_EPOCH + S(1_000_000_000);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "retry-after",
+            HeaderValue::from_static("Sun, 09 Sep 2001 01:47:40 GMT"),
+        );
+        assert_eq!(
+            retry_after_from_headers(&headers, &["Retry-After"], now),
+            Some(S(60))
+        );
+    }
+
     #[test]
     fn retry_after_headers_table() {
         // 2001-09-09T01:46:40Z
         let now = SystemTime::UNIX_EPOCH + S(1_000_000_000);
-        let ms = CONSUMPTION_RETRY_AFTER;
+        let ms = THROTTLE;
         type Case<'a> = (&'a [(&'a str, &'a str)], Option<Duration>);
         let cases: &[Case] = &[
             (&[], None),
@@ -243,7 +271,9 @@ mod tests {
                 Some(Duration::ZERO),
             ),
             (&[(ms, "12")], Some(S(12))),
-            (&[("retry-after", "5"), (ms, "12")], Some(S(5))),
+            // The declared header first, then Retry-After; an unreadable one is passed over.
+            (&[("retry-after", "5"), (ms, "12")], Some(S(12))),
+            (&[("retry-after", "5"), (ms, "garbage")], Some(S(5))),
             (&[("retry-after", "garbage"), (ms, "12")], Some(S(12))),
             (&[(ms, "NaN")], None),
         ];
@@ -256,10 +286,19 @@ mod tests {
                 );
             }
             assert_eq!(
-                retry_after_from_headers(&headers, now),
+                retry_after_from_headers(&headers, &[THROTTLE], now),
                 *expected,
                 "{pairs:?}"
             );
+            // Without declared headers only Retry-After counts.
+            let standard_only = pairs.iter().find(|(k, _)| *k == "retry-after");
+            if standard_only.is_none() {
+                assert_eq!(
+                    retry_after_from_headers(&headers, &[], now),
+                    None,
+                    "{pairs:?}"
+                );
+            }
         }
     }
 }

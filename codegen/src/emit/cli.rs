@@ -188,7 +188,7 @@ pub(super) fn cli_rs(api: &Api, options: &EmitOptions) -> TokenStream {
             cli: Cli,
             api_key: &str,
         ) -> Result<(), crate::runtime::cli_support::CliError> {
-            let #client_binding = crate::Client::from(crate::runtime::cli_support::client(&cli.base_url, api_key)?);
+            let #client_binding = crate::Client::from(crate::runtime::cli_support::client(&crate::client::SERVICE, &cli.base_url, api_key)?);
             match cli.command {
                 #(#arms)*
             }

@@ -7,7 +7,36 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::BTreeSet;
 
+/// `SERVICE`: the facts of the spec the runtime needs, as the IR carries them.
+fn service(api: &Api) -> TokenStream {
+    let base_url = &api.base_url;
+    let auth = match &api.auth {
+        Some(auth) => {
+            let header = &auth.header;
+            let scheme = match &auth.scheme {
+                Some(s) => quote! { Some(#s) },
+                None => quote! { None },
+            };
+            quote! { Some(crate::runtime::Auth { header: #header, scheme: #scheme }) }
+        }
+        None => quote! { None },
+    };
+    let hints = &api.retry_after_headers;
+    quote! {
+        /// What the runtime needs to know of this API, from its spec: the default base URL (its
+        /// first server), the user agent (this crate's name and version), how the key is sent and
+        /// the headers its 429 and 503 answers use to say how long to wait.
+        pub static SERVICE: crate::runtime::Service = crate::runtime::Service {
+            base_url: #base_url,
+            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+            auth: #auth,
+            retry_after_headers: &[#(#hints),*],
+        };
+    }
+}
+
 pub(super) fn client_rs(api: &Api) -> TokenStream {
+    let service = service(api);
     let client_doc = format!(
         " The client of {}: one method per operation of its spec. Cheap to clone (one shared connection pool).",
         api.title
@@ -37,6 +66,8 @@ pub(super) fn client_rs(api: &Api) -> TokenStream {
         use crate::runtime::client::ApiRequest;
         use crate::runtime::{Conditional, ETag, Error, Response};
 
+        #service
+
         #[doc = #client_doc]
         ///
         /// The API key never appears in its `Debug` output.
@@ -56,12 +87,12 @@ pub(super) fn client_rs(api: &Api) -> TokenStream {
             /// A client for the service with default settings; an unusable key is reported by
             /// every request (use [`Client::builder`] to reject it up front).
             pub fn new(api_key: impl Into<crate::runtime::ApiKey>) -> Self {
-                Client(crate::runtime::Client::new(api_key))
+                Client(crate::runtime::Client::new(&SERVICE, api_key))
             }
 
             /// Starts configuring a client (base URL, key, timeouts, retries, user agent).
             pub fn builder() -> ClientBuilder {
-                ClientBuilder::new()
+                ClientBuilder::new(&SERVICE)
             }
 
             /// The root every request path is appended to.
@@ -101,6 +132,7 @@ fn page_impls(api: &Api) -> Vec<TokenStream> {
             items_field,
             items_optional,
             next_link_field,
+            next_link_json,
             next_link_optional,
         } = &op.response
         else {
@@ -126,6 +158,7 @@ fn page_impls(api: &Api) -> Vec<TokenStream> {
         out.push(quote! {
             impl crate::runtime::Page for models::#envelope_ty {
                 type Item = #item_ty;
+                const NEXT_LINK_FIELD: &'static str = #next_link_json;
                 fn into_parts(self) -> (Vec<Self::Item>, Option<String>) {
                     (#items_expr, #next_expr)
                 }

@@ -215,9 +215,22 @@ pub(super) fn readme(api: &Api, options: &EmitOptions) -> String {
         );
     }
     let _ = writeln!(out, "# Ok(())\n# }}\n```\n");
+    let mut hints: Vec<String> = api
+        .retry_after_headers
+        .iter()
+        .map(|h| format!("`{h}`"))
+        .collect();
+    if !api
+        .retry_after_headers
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case("retry-after"))
+    {
+        hints.push("`Retry-After`".into());
+    }
     let _ = writeln!(
         out,
-        "Every method returns the body with its status and headers. Errors are one enum, `{krate}::Error`, keyed by status (400, 401, 404, 429 with its retry-after, 500, 503, other), plus transport, decode and invalid-argument errors. GET requests are retried on 429, 500, 502, 503, 504 and connection failures with jittered exponential backoff that honours `Retry-After` and `x-ms-ratelimit-microsoft.consumption-retry-after` (see `RetryPolicy`). The API key never appears in `Debug` output.\n"
+        "Every method returns the body with its status and headers. Errors are one enum, `{krate}::Error`, keyed by status (400, 401, 404, 429 with its retry-after, 500, 503, other), plus transport, decode and invalid-argument errors. GET requests are retried on 429, 500, 502, 503, 504 and connection failures with jittered exponential backoff that honours the server's wait, read from {} in that order (see `RetryPolicy`). The API key never appears in `Debug` output.\n",
+        hints.join(", then ")
     );
     let _ = writeln!(
         out,

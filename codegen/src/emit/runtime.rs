@@ -39,6 +39,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("response.rs", include_str!("../../runtime/src/response.rs")),
     ("retry.rs", include_str!("../../runtime/src/retry.rs")),
     ("server.rs", include_str!("../../runtime/src/server.rs")),
+    ("service.rs", include_str!("../../runtime/src/service.rs")),
 ];
 
 fn manifest() -> toml_edit::DocumentMut {

@@ -17,6 +17,7 @@ mod paging;
 mod pointers;
 mod refs;
 mod responses;
+mod service;
 mod types;
 
 use std::collections::{HashMap, HashSet};
@@ -52,7 +53,9 @@ pub fn lower(file: &Path, doc: &OpenAPI, options: &LowerOptions, swagger2: bool)
         enums: Vec::new(),
         named: HashMap::new(),
         taken_types: HashSet::new(),
+        auth: None,
     };
+    cx.auth = cx.lower_auth()?;
     cx.declare_components()?;
     cx.lower_components()?;
     let operations = cx.lower_operations()?;
@@ -66,6 +69,8 @@ pub fn lower(file: &Path, doc: &OpenAPI, options: &LowerOptions, swagger2: bool)
         version: doc.info.version.clone(),
         description: doc.info.description.clone(),
         base_url,
+        retry_after_headers: cx.lower_retry_after_headers(),
+        auth: cx.auth,
         models: cx.models,
         enums: cx.enums,
         operations,
@@ -94,6 +99,8 @@ struct Lowerer<'a> {
     /// Component schema name → what it became.
     named: HashMap<String, Named>,
     taken_types: HashSet<String>,
+    /// How the key is sent: its header is never a method argument.
+    auth: Option<crate::ir::Auth>,
 }
 
 /// How deep `$ref` chains and `allOf` nesting may go before they are taken for a cycle.

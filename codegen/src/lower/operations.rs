@@ -111,7 +111,11 @@ impl Lowerer<'_> {
                 }
             };
             if location == ParamLocation::Header {
-                if data.name.eq_ignore_ascii_case("authorization") {
+                let is_auth = self
+                    .auth
+                    .as_ref()
+                    .is_some_and(|a| a.header.eq_ignore_ascii_case(&data.name));
+                if is_auth || data.name.eq_ignore_ascii_case("authorization") {
                     continue; // The client's API key: sent on every request, never a method argument.
                 }
                 if data.name.eq_ignore_ascii_case("if-none-match") {

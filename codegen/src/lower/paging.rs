@@ -81,6 +81,7 @@ impl Lowerer<'_> {
             items_field: items.rust_name.clone(),
             items_optional: items.is_optional(),
             next_link_field: next.rust_name.clone(),
+            next_link_json: next.json_name.clone(),
             next_link_optional: next.is_optional(),
         }))
     }

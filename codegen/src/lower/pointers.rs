@@ -10,6 +10,7 @@ pub fn original_pointer(pointer: &str, swagger2: bool) -> String {
         ("/components/schemas/", "/definitions/"),
         ("/components/parameters/", "/parameters/"),
         ("/components/responses/", "/responses/"),
+        ("/components/securitySchemes/", "/securityDefinitions/"),
     ] {
         if let Some(rest) = p.strip_prefix(from) {
             p = format!("{to}{rest}");

@@ -251,7 +251,12 @@ async fn an_unknown_path_is_not_found() {
     let status = raw.status();
     let headers = raw.headers().clone();
     let body = raw.bytes().await.unwrap();
-    let error = ea_reporting::runtime::error::from_response(status, headers, body);
+    let error = ea_reporting::runtime::error::from_response(
+        status,
+        headers,
+        body,
+        ea_reporting::client::SERVICE.retry_after_headers,
+    );
     assert!(matches!(error, Error::NotFound(_)), "{error:?}");
     assert_eq!(error.api_error().unwrap().code.as_deref(), Some("NotFound"));
 

@@ -53,16 +53,26 @@ fn attr_values<'a>(source: &'a str, key: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// The body of the generated `run_<method>` function.
+fn runner_of<'a>(cli: &'a str, method: &str) -> &'a str {
+    let start = cli
+        .find(&format!("async fn run_{method}("))
+        .unwrap_or_else(|| panic!("no runner for {method}"));
+    let rest = &cli[start..];
+    &rest[..rest.find("\n}\n").expect("the runner ends")]
+}
+
 #[test]
 fn every_operation_of_the_spec_has_a_subcommand() {
     let files = files_of(&workspace().join("spec/ea-reporting-v3.json"));
     let client = file(&files, "src/client.rs");
     let cli = file(&files, "src/cli.rs");
+    // The client methods: one per operation, each returning its request builder.
     let methods: Vec<&str> = client
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("pub async fn "))
-        .filter_map(|l| l.split('(').next())
-        .filter(|m| !m.ends_with("_if_none_match"))
+        .match_indices("    pub fn ")
+        .map(|(at, needle)| &client[at + needle.len()..])
+        .filter(|rest| rest[..rest.find('{').unwrap()].contains("-> builder::"))
+        .map(|rest| &rest[..rest.find('(').unwrap()])
         .collect();
     assert_eq!(methods.len(), 17, "the EA spec has 17 operations");
     let names = attr_values(cli, "name");
@@ -80,15 +90,16 @@ fn every_operation_of_the_spec_has_a_subcommand() {
             cli.contains(&format!("run_{method}(&client, args).await")),
             "{method} is not dispatched"
         );
-        // Paged operations stream with `_pages` (conditionally `_pages_if_none_match`); every
-        // operation has a conditional form.
+        // Every runner builds the operation's request, sends it conditionally with a saved
+        // ETag, and paged operations stream their pages.
+        let runner = runner_of(cli, method);
         assert!(
-            cli.contains(&format!(".{method}(")) || cli.contains(&format!(".{method}_pages(")),
+            runner.contains(&format!(".{method}(")),
             "the {method} subcommand does not call the client method"
         );
         assert!(
-            cli.contains(&format!(".{method}_if_none_match("))
-                || cli.contains(&format!(".{method}_pages_if_none_match(")),
+            runner.contains(".if_none_match(etag)")
+                || runner.contains(".pages_if_none_match(etag)"),
             "the {method} subcommand does not honour --etag-file"
         );
     }
@@ -98,11 +109,13 @@ fn every_operation_of_the_spec_has_a_subcommand() {
         "usage_details_v3_get_by_billing_period",
     ] {
         assert!(
-            cli.contains(&format!(".{paged}_pages(")),
+            runner_of(cli, paged).contains("request.pages()"),
             "{paged} does not stream its pages"
         );
     }
-    assert!(cli.contains(".usage_details_download_v3_get_if_none_match("));
+    assert!(
+        runner_of(cli, "usage_details_download_v3_get").contains("request.if_none_match(etag)")
+    );
     assert!(cli.contains("crate::runtime::cli_support::write_bytes("));
     assert!(cli.contains("value_parser = crate::runtime::datetime::parse_lenient"));
     assert!(cli.contains("models::LookBackPeriod::KNOWN"));

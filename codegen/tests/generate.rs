@@ -82,15 +82,19 @@ fn every_operation_of_the_spec_has_a_client_method_and_a_server_variant() {
         "reservation_recommendations_v2_get_shared",
         "reservation_recommendations_v2_get_single",
     ] {
+        let variant = heck_upper(method);
         assert!(
-            client.contains(&format!("pub async fn {method}(")),
+            client.contains(&format!("pub fn {method}(")),
             "client lacks {method}"
         );
         assert!(
-            client.contains(&format!("pub async fn {method}_if_none_match(")),
-            "client lacks {method}_if_none_match"
+            client.contains(&format!("-> builder::{variant} {{")),
+            "{method} returns no builder"
         );
-        let variant = heck_upper(method);
+        assert!(
+            client.contains(&format!("pub struct {variant} {{")),
+            "no builder {variant}"
+        );
         assert!(
             operations.contains(&format!("    {variant} {{")),
             "operations lack {variant}"
@@ -101,14 +105,20 @@ fn every_operation_of_the_spec_has_a_client_method_and_a_server_variant() {
         "usage_details_v3_get_by_current_billing_period",
         "usage_details_v3_get_by_billing_period",
     ] {
-        assert!(
-            client.contains(&format!("pub fn {paged}_stream(")),
-            "{paged} has no row stream"
-        );
-        assert!(
-            client.contains(&format!("pub fn {paged}_pages(")),
-            "{paged} has no page stream"
-        );
+        let variant = heck_upper(paged);
+        let builder = &client[client
+            .find(&format!("impl {variant} {{"))
+            .unwrap_or_else(|| panic!("no builder impl for {paged}"))..];
+        let builder = &builder[..builder.find("\n    }\n").unwrap()];
+        for method in [
+            "pub fn stream(",
+            "pub fn pages(",
+            "pub async fn pages_if_none_match(",
+            "pub async fn send(",
+            "pub async fn if_none_match(",
+        ] {
+            assert!(builder.contains(method), "{paged}: no {method}");
+        }
     }
 }
 

@@ -703,15 +703,11 @@ async fn run_balance_summary_v3_get_by_current_billing_period(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let request = client
+        .balance_summary_v3_get_by_current_billing_period(&args.enrollment_number);
     let response = match &etag {
         Some(etag) => {
-            match client
-                .balance_summary_v3_get_by_current_billing_period_if_none_match(
-                    &args.enrollment_number,
-                    etag,
-                )
-                .await?
-            {
+            match request.if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response,
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -719,13 +715,7 @@ async fn run_balance_summary_v3_get_by_current_billing_period(
                 }
             }
         }
-        None => {
-            client
-                .balance_summary_v3_get_by_current_billing_period(
-                    &args.enrollment_number,
-                )
-                .await?
-        }
+        None => request.send().await?,
     };
     crate::runtime::cli_support::write_object(
         &args.cli_output,
@@ -742,16 +732,14 @@ async fn run_balance_summary_v3_get_by_billing_period(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let request = client
+        .balance_summary_v3_get_by_billing_period(
+            &args.enrollment_number,
+            &args.billing_period,
+        );
     let response = match &etag {
         Some(etag) => {
-            match client
-                .balance_summary_v3_get_by_billing_period_if_none_match(
-                    &args.enrollment_number,
-                    &args.billing_period,
-                    etag,
-                )
-                .await?
-            {
+            match request.if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response,
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -759,14 +747,7 @@ async fn run_balance_summary_v3_get_by_billing_period(
                 }
             }
         }
-        None => {
-            client
-                .balance_summary_v3_get_by_billing_period(
-                    &args.enrollment_number,
-                    &args.billing_period,
-                )
-                .await?
-        }
+        None => request.send().await?,
     };
     crate::runtime::cli_support::write_object(
         &args.cli_output,
@@ -783,17 +764,15 @@ async fn run_usage_details_v3_get_by_custom_date(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let request = client
+        .usage_details_v3_get_by_custom_date(
+            &args.enrollment_number,
+            args.start_time,
+            args.end_time,
+        );
     let pages = match &etag {
         Some(etag) => {
-            match client
-                .usage_details_v3_get_by_custom_date_pages_if_none_match(
-                    &args.enrollment_number,
-                    args.start_time,
-                    args.end_time,
-                    etag,
-                )
-                .await?
-            {
+            match request.pages_if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response.into_body(),
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -801,14 +780,7 @@ async fn run_usage_details_v3_get_by_custom_date(
                 }
             }
         }
-        None => {
-            client
-                .usage_details_v3_get_by_custom_date_pages(
-                    &args.enrollment_number,
-                    args.start_time,
-                    args.end_time,
-                )
-        }
+        None => request.pages(),
     };
     crate::runtime::cli_support::write_pages(
             &args.cli_output,
@@ -826,15 +798,11 @@ async fn run_usage_details_v3_get_by_current_billing_period(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let request = client
+        .usage_details_v3_get_by_current_billing_period(&args.enrollment_number);
     let pages = match &etag {
         Some(etag) => {
-            match client
-                .usage_details_v3_get_by_current_billing_period_pages_if_none_match(
-                    &args.enrollment_number,
-                    etag,
-                )
-                .await?
-            {
+            match request.pages_if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response.into_body(),
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -842,12 +810,7 @@ async fn run_usage_details_v3_get_by_current_billing_period(
                 }
             }
         }
-        None => {
-            client
-                .usage_details_v3_get_by_current_billing_period_pages(
-                    &args.enrollment_number,
-                )
-        }
+        None => request.pages(),
     };
     crate::runtime::cli_support::write_pages(
             &args.cli_output,
@@ -865,16 +828,14 @@ async fn run_usage_details_v3_get_by_billing_period(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let request = client
+        .usage_details_v3_get_by_billing_period(
+            &args.enrollment_number,
+            &args.billing_period,
+        );
     let pages = match &etag {
         Some(etag) => {
-            match client
-                .usage_details_v3_get_by_billing_period_pages_if_none_match(
-                    &args.enrollment_number,
-                    &args.billing_period,
-                    etag,
-                )
-                .await?
-            {
+            match request.pages_if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response.into_body(),
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -882,13 +843,7 @@ async fn run_usage_details_v3_get_by_billing_period(
                 }
             }
         }
-        None => {
-            client
-                .usage_details_v3_get_by_billing_period_pages(
-                    &args.enrollment_number,
-                    &args.billing_period,
-                )
-        }
+        None => request.pages(),
     };
     crate::runtime::cli_support::write_pages(
             &args.cli_output,
@@ -906,18 +861,19 @@ async fn run_usage_details_download_v3_get(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let mut request = client.usage_details_download_v3_get(&args.enrollment_number);
+    if let Some(value) = args.billing_period.clone() {
+        request = request.billing_period(value);
+    }
+    if let Some(value) = args.start_time {
+        request = request.start_time(value);
+    }
+    if let Some(value) = args.end_time {
+        request = request.end_time(value);
+    }
     let response = match &etag {
         Some(etag) => {
-            match client
-                .usage_details_download_v3_get_if_none_match(
-                    &args.enrollment_number,
-                    args.billing_period.as_deref(),
-                    args.start_time,
-                    args.end_time,
-                    etag,
-                )
-                .await?
-            {
+            match request.if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response,
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -925,16 +881,7 @@ async fn run_usage_details_download_v3_get(
                 }
             }
         }
-        None => {
-            client
-                .usage_details_download_v3_get(
-                    &args.enrollment_number,
-                    args.billing_period.as_deref(),
-                    args.start_time,
-                    args.end_time,
-                )
-                .await?
-        }
+        None => request.send().await?,
     };
     crate::runtime::cli_support::write_bytes(&args.cli_output, response).await
 }
@@ -945,17 +892,15 @@ async fn run_marketplaces_v3_get_marketplaces_by_custom_date(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let request = client
+        .marketplaces_v3_get_marketplaces_by_custom_date(
+            &args.enrollment_number,
+            args.start_time,
+            args.end_time,
+        );
     let response = match &etag {
         Some(etag) => {
-            match client
-                .marketplaces_v3_get_marketplaces_by_custom_date_if_none_match(
-                    &args.enrollment_number,
-                    args.start_time,
-                    args.end_time,
-                    etag,
-                )
-                .await?
-            {
+            match request.if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response,
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -963,15 +908,7 @@ async fn run_marketplaces_v3_get_marketplaces_by_custom_date(
                 }
             }
         }
-        None => {
-            client
-                .marketplaces_v3_get_marketplaces_by_custom_date(
-                    &args.enrollment_number,
-                    args.start_time,
-                    args.end_time,
-                )
-                .await?
-        }
+        None => request.send().await?,
     };
     crate::runtime::cli_support::write_list(
         &args.cli_output,
@@ -988,15 +925,10 @@ async fn run_marketplaces_v3_get_marketplaces(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let request = client.marketplaces_v3_get_marketplaces(&args.enrollment_number);
     let response = match &etag {
         Some(etag) => {
-            match client
-                .marketplaces_v3_get_marketplaces_if_none_match(
-                    &args.enrollment_number,
-                    etag,
-                )
-                .await?
-            {
+            match request.if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response,
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -1004,7 +936,7 @@ async fn run_marketplaces_v3_get_marketplaces(
                 }
             }
         }
-        None => client.marketplaces_v3_get_marketplaces(&args.enrollment_number).await?,
+        None => request.send().await?,
     };
     crate::runtime::cli_support::write_list(
         &args.cli_output,
@@ -1021,16 +953,14 @@ async fn run_marketplaces_v3_get_marketplaces_by_billing_period(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let request = client
+        .marketplaces_v3_get_marketplaces_by_billing_period(
+            &args.enrollment_number,
+            &args.billing_period,
+        );
     let response = match &etag {
         Some(etag) => {
-            match client
-                .marketplaces_v3_get_marketplaces_by_billing_period_if_none_match(
-                    &args.enrollment_number,
-                    &args.billing_period,
-                    etag,
-                )
-                .await?
-            {
+            match request.if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response,
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -1038,14 +968,7 @@ async fn run_marketplaces_v3_get_marketplaces_by_billing_period(
                 }
             }
         }
-        None => {
-            client
-                .marketplaces_v3_get_marketplaces_by_billing_period(
-                    &args.enrollment_number,
-                    &args.billing_period,
-                )
-                .await?
-        }
+        None => request.send().await?,
     };
     crate::runtime::cli_support::write_list(
         &args.cli_output,
@@ -1062,12 +985,10 @@ async fn run_price_sheets_v3_get(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let request = client.price_sheets_v3_get(&args.enrollment_number);
     let response = match &etag {
         Some(etag) => {
-            match client
-                .price_sheets_v3_get_if_none_match(&args.enrollment_number, etag)
-                .await?
-            {
+            match request.if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response,
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -1075,7 +996,7 @@ async fn run_price_sheets_v3_get(
                 }
             }
         }
-        None => client.price_sheets_v3_get(&args.enrollment_number).await?,
+        None => request.send().await?,
     };
     crate::runtime::cli_support::write_list(
         &args.cli_output,
@@ -1092,16 +1013,14 @@ async fn run_price_sheets_v3_get_by_billing_period(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let request = client
+        .price_sheets_v3_get_by_billing_period(
+            &args.enrollment_number,
+            &args.billing_period,
+        );
     let response = match &etag {
         Some(etag) => {
-            match client
-                .price_sheets_v3_get_by_billing_period_if_none_match(
-                    &args.enrollment_number,
-                    &args.billing_period,
-                    etag,
-                )
-                .await?
-            {
+            match request.if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response,
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -1109,14 +1028,7 @@ async fn run_price_sheets_v3_get_by_billing_period(
                 }
             }
         }
-        None => {
-            client
-                .price_sheets_v3_get_by_billing_period(
-                    &args.enrollment_number,
-                    &args.billing_period,
-                )
-                .await?
-        }
+        None => request.send().await?,
     };
     crate::runtime::cli_support::write_list(
         &args.cli_output,
@@ -1133,12 +1045,10 @@ async fn run_billing_periods_v2_get(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let request = client.billing_periods_v2_get(&args.enrollment_number);
     let response = match &etag {
         Some(etag) => {
-            match client
-                .billing_periods_v2_get_if_none_match(&args.enrollment_number, etag)
-                .await?
-            {
+            match request.if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response,
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -1146,7 +1056,7 @@ async fn run_billing_periods_v2_get(
                 }
             }
         }
-        None => client.billing_periods_v2_get(&args.enrollment_number).await?,
+        None => request.send().await?,
     };
     crate::runtime::cli_support::write_list(
         &args.cli_output,
@@ -1163,17 +1073,15 @@ async fn run_reserved_instances_v3_get(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let request = client
+        .reserved_instances_v3_get(
+            &args.enrollment_number,
+            args.start_date,
+            args.end_date,
+        );
     let response = match &etag {
         Some(etag) => {
-            match client
-                .reserved_instances_v3_get_if_none_match(
-                    &args.enrollment_number,
-                    args.start_date,
-                    args.end_date,
-                    etag,
-                )
-                .await?
-            {
+            match request.if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response,
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -1181,15 +1089,7 @@ async fn run_reserved_instances_v3_get(
                 }
             }
         }
-        None => {
-            client
-                .reserved_instances_v3_get(
-                    &args.enrollment_number,
-                    args.start_date,
-                    args.end_date,
-                )
-                .await?
-        }
+        None => request.send().await?,
     };
     crate::runtime::cli_support::write_list(
         &args.cli_output,
@@ -1206,17 +1106,15 @@ async fn run_reserved_instances_v2_get_reservation_details(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let request = client
+        .reserved_instances_v2_get_reservation_details(
+            &args.enrollment_number,
+            args.start_date,
+            args.end_date,
+        );
     let response = match &etag {
         Some(etag) => {
-            match client
-                .reserved_instances_v2_get_reservation_details_if_none_match(
-                    &args.enrollment_number,
-                    args.start_date,
-                    args.end_date,
-                    etag,
-                )
-                .await?
-            {
+            match request.if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response,
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -1224,15 +1122,7 @@ async fn run_reserved_instances_v2_get_reservation_details(
                 }
             }
         }
-        None => {
-            client
-                .reserved_instances_v2_get_reservation_details(
-                    &args.enrollment_number,
-                    args.start_date,
-                    args.end_date,
-                )
-                .await?
-        }
+        None => request.send().await?,
     };
     crate::runtime::cli_support::write_list(
         &args.cli_output,
@@ -1249,18 +1139,20 @@ async fn run_reserved_instances_v2_get_reservation_summaries(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let mut request = client
+        .reserved_instances_v2_get_reservation_summaries(
+            &args.enrollment_number,
+            args.grain.clone(),
+        );
+    if let Some(value) = args.start_date {
+        request = request.start_date(value);
+    }
+    if let Some(value) = args.end_date {
+        request = request.end_date(value);
+    }
     let response = match &etag {
         Some(etag) => {
-            match client
-                .reserved_instances_v2_get_reservation_summaries_if_none_match(
-                    &args.enrollment_number,
-                    args.grain.clone(),
-                    args.start_date,
-                    args.end_date,
-                    etag,
-                )
-                .await?
-            {
+            match request.if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response,
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -1268,16 +1160,7 @@ async fn run_reserved_instances_v2_get_reservation_summaries(
                 }
             }
         }
-        None => {
-            client
-                .reserved_instances_v2_get_reservation_summaries(
-                    &args.enrollment_number,
-                    args.grain.clone(),
-                    args.start_date,
-                    args.end_date,
-                )
-                .await?
-        }
+        None => request.send().await?,
     };
     crate::runtime::cli_support::write_list(
         &args.cli_output,
@@ -1294,16 +1177,14 @@ async fn run_reservation_recommendations_v2_get_shared(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let mut request = client
+        .reservation_recommendations_v2_get_shared(&args.enrollment_number);
+    if let Some(value) = args.look_back_period.clone() {
+        request = request.look_back_period(value);
+    }
     let response = match &etag {
         Some(etag) => {
-            match client
-                .reservation_recommendations_v2_get_shared_if_none_match(
-                    &args.enrollment_number,
-                    args.look_back_period.clone(),
-                    etag,
-                )
-                .await?
-            {
+            match request.if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response,
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -1311,14 +1192,7 @@ async fn run_reservation_recommendations_v2_get_shared(
                 }
             }
         }
-        None => {
-            client
-                .reservation_recommendations_v2_get_shared(
-                    &args.enrollment_number,
-                    args.look_back_period.clone(),
-                )
-                .await?
-        }
+        None => request.send().await?,
     };
     crate::runtime::cli_support::write_list(
         &args.cli_output,
@@ -1335,16 +1209,14 @@ async fn run_reservation_recommendations_v2_get_single(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let mut request = client
+        .reservation_recommendations_v2_get_single(&args.enrollment_number);
+    if let Some(value) = args.look_back_period.clone() {
+        request = request.look_back_period(value);
+    }
     let response = match &etag {
         Some(etag) => {
-            match client
-                .reservation_recommendations_v2_get_single_if_none_match(
-                    &args.enrollment_number,
-                    args.look_back_period.clone(),
-                    etag,
-                )
-                .await?
-            {
+            match request.if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response,
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
@@ -1352,14 +1224,7 @@ async fn run_reservation_recommendations_v2_get_single(
                 }
             }
         }
-        None => {
-            client
-                .reservation_recommendations_v2_get_single(
-                    &args.enrollment_number,
-                    args.look_back_period.clone(),
-                )
-                .await?
-        }
+        None => request.send().await?,
     };
     crate::runtime::cli_support::write_list(
         &args.cli_output,

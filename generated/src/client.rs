@@ -85,26 +85,16 @@ impl Client {
     ///
     /// Parameters:
     /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number
-    pub async fn balance_summary_v3_get_by_current_billing_period(
+    ///
+    /// Returns a request builder: `.send()` (or `.await`) and `.if_none_match(&etag)`.
+    pub fn balance_summary_v3_get_by_current_billing_period(
         &self,
         enrollment_number: &str,
-    ) -> Result<Response<models::BalanceSummaryV3>, Error> {
-        let request = balance_summary_v3_get_by_current_billing_period_request(
-            enrollment_number,
-        );
-        self.0.execute_json(request).await
-    }
-
-    /// Like [`Client::balance_summary_v3_get_by_current_billing_period`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn balance_summary_v3_get_by_current_billing_period_if_none_match(
-        &self,
-        enrollment_number: &str,
-        etag: &ETag,
-    ) -> Result<Conditional<models::BalanceSummaryV3>, Error> {
-        let request = balance_summary_v3_get_by_current_billing_period_request(
-            enrollment_number,
-        );
-        self.0.execute_json_if_none_match(request, etag).await
+    ) -> builder::BalanceSummaryV3GetByCurrentBillingPeriod {
+        builder::BalanceSummaryV3GetByCurrentBillingPeriod {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
+        }
     }
 
     /// Gets the balance summary for the provided billing period.
@@ -114,30 +104,18 @@ impl Client {
     /// Parameters:
     /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number
     /// - `billing_period` (path `billingPeriod`): The billing period id
-    pub async fn balance_summary_v3_get_by_billing_period(
+    ///
+    /// Returns a request builder: `.send()` (or `.await`) and `.if_none_match(&etag)`.
+    pub fn balance_summary_v3_get_by_billing_period(
         &self,
         enrollment_number: &str,
         billing_period: &str,
-    ) -> Result<Response<models::BalanceSummaryV3>, Error> {
-        let request = balance_summary_v3_get_by_billing_period_request(
-            enrollment_number,
-            billing_period,
-        );
-        self.0.execute_json(request).await
-    }
-
-    /// Like [`Client::balance_summary_v3_get_by_billing_period`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn balance_summary_v3_get_by_billing_period_if_none_match(
-        &self,
-        enrollment_number: &str,
-        billing_period: &str,
-        etag: &ETag,
-    ) -> Result<Conditional<models::BalanceSummaryV3>, Error> {
-        let request = balance_summary_v3_get_by_billing_period_request(
-            enrollment_number,
-            billing_period,
-        );
-        self.0.execute_json_if_none_match(request, etag).await
+    ) -> builder::BalanceSummaryV3GetByBillingPeriod {
+        builder::BalanceSummaryV3GetByBillingPeriod {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
+            billing_period: billing_period.to_owned(),
+        }
     }
 
     /// Gets the usage details by custom date range
@@ -149,85 +127,20 @@ impl Client {
     /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number.
     /// - `start_time` (query `startTime`): The start time
     /// - `end_time` (query `endTime`): The end time
-    pub async fn usage_details_v3_get_by_custom_date(
+    ///
+    /// Returns a request builder: `.send()` (or `.await`) for one page, `.if_none_match(&etag)`, `.pages()`, `.pages_if_none_match(&etag)` and `.stream()` for every row.
+    pub fn usage_details_v3_get_by_custom_date(
         &self,
         enrollment_number: &str,
         start_time: chrono::DateTime<chrono::Utc>,
         end_time: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Response<models::PagedJsonDataTitaniumJuly>, Error> {
-        let request = usage_details_v3_get_by_custom_date_request(
-            enrollment_number,
+    ) -> builder::UsageDetailsV3GetByCustomDate {
+        builder::UsageDetailsV3GetByCustomDate {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
             start_time,
             end_time,
-        );
-        self.0.execute_json(request).await
-    }
-
-    /// Like [`Client::usage_details_v3_get_by_custom_date`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn usage_details_v3_get_by_custom_date_if_none_match(
-        &self,
-        enrollment_number: &str,
-        start_time: chrono::DateTime<chrono::Utc>,
-        end_time: chrono::DateTime<chrono::Utc>,
-        etag: &ETag,
-    ) -> Result<Conditional<models::PagedJsonDataTitaniumJuly>, Error> {
-        let request = usage_details_v3_get_by_custom_date_request(
-            enrollment_number,
-            start_time,
-            end_time,
-        );
-        self.0.execute_json_if_none_match(request, etag).await
-    }
-
-    /// Every page of [`Client::usage_details_v3_get_by_custom_date`], following `nextLink` one page at a time; a `nextLink` on another origin ends the stream with an error and is never sent the key.
-    pub fn usage_details_v3_get_by_custom_date_pages(
-        &self,
-        enrollment_number: &str,
-        start_time: chrono::DateTime<chrono::Utc>,
-        end_time: chrono::DateTime<chrono::Utc>,
-    ) -> crate::runtime::paging::PageStream<models::PagedJsonDataTitaniumJuly> {
-        let request = usage_details_v3_get_by_custom_date_request(
-            enrollment_number,
-            start_time,
-            end_time,
-        );
-        self.0.paginate_pages(request)
-    }
-
-    /// Like [`Client::usage_details_v3_get_by_custom_date_pages`], but the first page is asked for with `If-None-Match`: [`Conditional::NotModified`] when the data has not changed (304); otherwise every page, the first one not fetched again, inside a response that carries the first page's ETag.
-    pub async fn usage_details_v3_get_by_custom_date_pages_if_none_match(
-        &self,
-        enrollment_number: &str,
-        start_time: chrono::DateTime<chrono::Utc>,
-        end_time: chrono::DateTime<chrono::Utc>,
-        etag: &ETag,
-    ) -> Result<
-        Conditional<
-            crate::runtime::paging::PageStream<models::PagedJsonDataTitaniumJuly>,
-        >,
-        Error,
-    > {
-        let request = usage_details_v3_get_by_custom_date_request(
-            enrollment_number,
-            start_time,
-            end_time,
-        );
-        self.0.paginate_pages_if_none_match(request, etag).await
-    }
-
-    /// Every row of every page of [`Client::usage_details_v3_get_by_custom_date`], decoded one page at a time (with at most one more page read ahead).
-    pub fn usage_details_v3_get_by_custom_date_stream(
-        &self,
-        enrollment_number: &str,
-        start_time: chrono::DateTime<chrono::Utc>,
-        end_time: chrono::DateTime<chrono::Utc>,
-    ) -> crate::runtime::paging::ItemStream<models::PagedJsonDataTitaniumJuly> {
-        let request = usage_details_v3_get_by_custom_date_request(
-            enrollment_number,
-            start_time,
-            end_time,
-        );
-        self.0.paginate(request)
+        }
     }
 
     /// Gets the usage details by current billing period.
@@ -237,65 +150,16 @@ impl Client {
     ///
     /// Parameters:
     /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number
-    pub async fn usage_details_v3_get_by_current_billing_period(
+    ///
+    /// Returns a request builder: `.send()` (or `.await`) for one page, `.if_none_match(&etag)`, `.pages()`, `.pages_if_none_match(&etag)` and `.stream()` for every row.
+    pub fn usage_details_v3_get_by_current_billing_period(
         &self,
         enrollment_number: &str,
-    ) -> Result<Response<models::PagedJsonDataTitaniumJuly>, Error> {
-        let request = usage_details_v3_get_by_current_billing_period_request(
-            enrollment_number,
-        );
-        self.0.execute_json(request).await
-    }
-
-    /// Like [`Client::usage_details_v3_get_by_current_billing_period`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn usage_details_v3_get_by_current_billing_period_if_none_match(
-        &self,
-        enrollment_number: &str,
-        etag: &ETag,
-    ) -> Result<Conditional<models::PagedJsonDataTitaniumJuly>, Error> {
-        let request = usage_details_v3_get_by_current_billing_period_request(
-            enrollment_number,
-        );
-        self.0.execute_json_if_none_match(request, etag).await
-    }
-
-    /// Every page of [`Client::usage_details_v3_get_by_current_billing_period`], following `nextLink` one page at a time; a `nextLink` on another origin ends the stream with an error and is never sent the key.
-    pub fn usage_details_v3_get_by_current_billing_period_pages(
-        &self,
-        enrollment_number: &str,
-    ) -> crate::runtime::paging::PageStream<models::PagedJsonDataTitaniumJuly> {
-        let request = usage_details_v3_get_by_current_billing_period_request(
-            enrollment_number,
-        );
-        self.0.paginate_pages(request)
-    }
-
-    /// Like [`Client::usage_details_v3_get_by_current_billing_period_pages`], but the first page is asked for with `If-None-Match`: [`Conditional::NotModified`] when the data has not changed (304); otherwise every page, the first one not fetched again, inside a response that carries the first page's ETag.
-    pub async fn usage_details_v3_get_by_current_billing_period_pages_if_none_match(
-        &self,
-        enrollment_number: &str,
-        etag: &ETag,
-    ) -> Result<
-        Conditional<
-            crate::runtime::paging::PageStream<models::PagedJsonDataTitaniumJuly>,
-        >,
-        Error,
-    > {
-        let request = usage_details_v3_get_by_current_billing_period_request(
-            enrollment_number,
-        );
-        self.0.paginate_pages_if_none_match(request, etag).await
-    }
-
-    /// Every row of every page of [`Client::usage_details_v3_get_by_current_billing_period`], decoded one page at a time (with at most one more page read ahead).
-    pub fn usage_details_v3_get_by_current_billing_period_stream(
-        &self,
-        enrollment_number: &str,
-    ) -> crate::runtime::paging::ItemStream<models::PagedJsonDataTitaniumJuly> {
-        let request = usage_details_v3_get_by_current_billing_period_request(
-            enrollment_number,
-        );
-        self.0.paginate(request)
+    ) -> builder::UsageDetailsV3GetByCurrentBillingPeriod {
+        builder::UsageDetailsV3GetByCurrentBillingPeriod {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
+        }
     }
 
     /// Gets the usage details by billing period.
@@ -306,75 +170,18 @@ impl Client {
     /// Parameters:
     /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number
     /// - `billing_period` (path `billingPeriod`): The billing period.
-    pub async fn usage_details_v3_get_by_billing_period(
+    ///
+    /// Returns a request builder: `.send()` (or `.await`) for one page, `.if_none_match(&etag)`, `.pages()`, `.pages_if_none_match(&etag)` and `.stream()` for every row.
+    pub fn usage_details_v3_get_by_billing_period(
         &self,
         enrollment_number: &str,
         billing_period: &str,
-    ) -> Result<Response<models::PagedJsonDataTitaniumJuly>, Error> {
-        let request = usage_details_v3_get_by_billing_period_request(
-            enrollment_number,
-            billing_period,
-        );
-        self.0.execute_json(request).await
-    }
-
-    /// Like [`Client::usage_details_v3_get_by_billing_period`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn usage_details_v3_get_by_billing_period_if_none_match(
-        &self,
-        enrollment_number: &str,
-        billing_period: &str,
-        etag: &ETag,
-    ) -> Result<Conditional<models::PagedJsonDataTitaniumJuly>, Error> {
-        let request = usage_details_v3_get_by_billing_period_request(
-            enrollment_number,
-            billing_period,
-        );
-        self.0.execute_json_if_none_match(request, etag).await
-    }
-
-    /// Every page of [`Client::usage_details_v3_get_by_billing_period`], following `nextLink` one page at a time; a `nextLink` on another origin ends the stream with an error and is never sent the key.
-    pub fn usage_details_v3_get_by_billing_period_pages(
-        &self,
-        enrollment_number: &str,
-        billing_period: &str,
-    ) -> crate::runtime::paging::PageStream<models::PagedJsonDataTitaniumJuly> {
-        let request = usage_details_v3_get_by_billing_period_request(
-            enrollment_number,
-            billing_period,
-        );
-        self.0.paginate_pages(request)
-    }
-
-    /// Like [`Client::usage_details_v3_get_by_billing_period_pages`], but the first page is asked for with `If-None-Match`: [`Conditional::NotModified`] when the data has not changed (304); otherwise every page, the first one not fetched again, inside a response that carries the first page's ETag.
-    pub async fn usage_details_v3_get_by_billing_period_pages_if_none_match(
-        &self,
-        enrollment_number: &str,
-        billing_period: &str,
-        etag: &ETag,
-    ) -> Result<
-        Conditional<
-            crate::runtime::paging::PageStream<models::PagedJsonDataTitaniumJuly>,
-        >,
-        Error,
-    > {
-        let request = usage_details_v3_get_by_billing_period_request(
-            enrollment_number,
-            billing_period,
-        );
-        self.0.paginate_pages_if_none_match(request, etag).await
-    }
-
-    /// Every row of every page of [`Client::usage_details_v3_get_by_billing_period`], decoded one page at a time (with at most one more page read ahead).
-    pub fn usage_details_v3_get_by_billing_period_stream(
-        &self,
-        enrollment_number: &str,
-        billing_period: &str,
-    ) -> crate::runtime::paging::ItemStream<models::PagedJsonDataTitaniumJuly> {
-        let request = usage_details_v3_get_by_billing_period_request(
-            enrollment_number,
-            billing_period,
-        );
-        self.0.paginate(request)
+    ) -> builder::UsageDetailsV3GetByBillingPeriod {
+        builder::UsageDetailsV3GetByBillingPeriod {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
+            billing_period: billing_period.to_owned(),
+        }
     }
 
     /// Downloads the usage details as CSV, for a billing period or a custom date range.
@@ -387,38 +194,19 @@ impl Client {
     /// - `billing_period` (query `billingPeriod`): The billing period id, in the form yyyyMM. Give either this or startTime and endTime. Optional.
     /// - `start_time` (query `startTime`): The start time of the date range; at most one month before endTime. Optional.
     /// - `end_time` (query `endTime`): The end time of the date range. Optional.
-    pub async fn usage_details_download_v3_get(
+    ///
+    /// Returns a request builder: optional parameters are its setters (`.billing_period(..)`, `.start_time(..)`, `.end_time(..)`); `.send()` (or `.await`) and `.if_none_match(&etag)`.
+    pub fn usage_details_download_v3_get(
         &self,
         enrollment_number: &str,
-        billing_period: Option<&str>,
-        start_time: Option<chrono::DateTime<chrono::Utc>>,
-        end_time: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<Response<crate::runtime::ByteStream>, Error> {
-        let request = usage_details_download_v3_get_request(
-            enrollment_number,
-            billing_period,
-            start_time,
-            end_time,
-        );
-        self.0.execute_bytes(request).await
-    }
-
-    /// Like [`Client::usage_details_download_v3_get`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn usage_details_download_v3_get_if_none_match(
-        &self,
-        enrollment_number: &str,
-        billing_period: Option<&str>,
-        start_time: Option<chrono::DateTime<chrono::Utc>>,
-        end_time: Option<chrono::DateTime<chrono::Utc>>,
-        etag: &ETag,
-    ) -> Result<Conditional<crate::runtime::ByteStream>, Error> {
-        let request = usage_details_download_v3_get_request(
-            enrollment_number,
-            billing_period,
-            start_time,
-            end_time,
-        );
-        self.0.execute_bytes_if_none_match(request, etag).await
+    ) -> builder::UsageDetailsDownloadV3Get {
+        builder::UsageDetailsDownloadV3Get {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
+            billing_period: None,
+            start_time: None,
+            end_time: None,
+        }
     }
 
     /// Gets the marketplace charges by custom date range.
@@ -430,34 +218,20 @@ impl Client {
     /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number
     /// - `start_time` (query `startTime`): The start time of the date range
     /// - `end_time` (query `endTime`): The end time of the date range
-    pub async fn marketplaces_v3_get_marketplaces_by_custom_date(
+    ///
+    /// Returns a request builder: `.send()` (or `.await`) and `.if_none_match(&etag)`.
+    pub fn marketplaces_v3_get_marketplaces_by_custom_date(
         &self,
         enrollment_number: &str,
         start_time: chrono::DateTime<chrono::Utc>,
         end_time: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Response<Vec<models::MarketplacePropertiesV3>>, Error> {
-        let request = marketplaces_v3_get_marketplaces_by_custom_date_request(
-            enrollment_number,
+    ) -> builder::MarketplacesV3GetMarketplacesByCustomDate {
+        builder::MarketplacesV3GetMarketplacesByCustomDate {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
             start_time,
             end_time,
-        );
-        self.0.execute_json(request).await
-    }
-
-    /// Like [`Client::marketplaces_v3_get_marketplaces_by_custom_date`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn marketplaces_v3_get_marketplaces_by_custom_date_if_none_match(
-        &self,
-        enrollment_number: &str,
-        start_time: chrono::DateTime<chrono::Utc>,
-        end_time: chrono::DateTime<chrono::Utc>,
-        etag: &ETag,
-    ) -> Result<Conditional<Vec<models::MarketplacePropertiesV3>>, Error> {
-        let request = marketplaces_v3_get_marketplaces_by_custom_date_request(
-            enrollment_number,
-            start_time,
-            end_time,
-        );
-        self.0.execute_json_if_none_match(request, etag).await
+        }
     }
 
     /// Gets the marketplace charges for the current billing period.
@@ -466,22 +240,16 @@ impl Client {
     ///
     /// Parameters:
     /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number
-    pub async fn marketplaces_v3_get_marketplaces(
+    ///
+    /// Returns a request builder: `.send()` (or `.await`) and `.if_none_match(&etag)`.
+    pub fn marketplaces_v3_get_marketplaces(
         &self,
         enrollment_number: &str,
-    ) -> Result<Response<Vec<models::MarketplacePropertiesV3>>, Error> {
-        let request = marketplaces_v3_get_marketplaces_request(enrollment_number);
-        self.0.execute_json(request).await
-    }
-
-    /// Like [`Client::marketplaces_v3_get_marketplaces`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn marketplaces_v3_get_marketplaces_if_none_match(
-        &self,
-        enrollment_number: &str,
-        etag: &ETag,
-    ) -> Result<Conditional<Vec<models::MarketplacePropertiesV3>>, Error> {
-        let request = marketplaces_v3_get_marketplaces_request(enrollment_number);
-        self.0.execute_json_if_none_match(request, etag).await
+    ) -> builder::MarketplacesV3GetMarketplaces {
+        builder::MarketplacesV3GetMarketplaces {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
+        }
     }
 
     /// Gets the marketplace charges for the provided billing period.
@@ -491,30 +259,18 @@ impl Client {
     /// Parameters:
     /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number
     /// - `billing_period` (path `billingPeriod`): The billing period id
-    pub async fn marketplaces_v3_get_marketplaces_by_billing_period(
+    ///
+    /// Returns a request builder: `.send()` (or `.await`) and `.if_none_match(&etag)`.
+    pub fn marketplaces_v3_get_marketplaces_by_billing_period(
         &self,
         enrollment_number: &str,
         billing_period: &str,
-    ) -> Result<Response<Vec<models::MarketplacePropertiesV3>>, Error> {
-        let request = marketplaces_v3_get_marketplaces_by_billing_period_request(
-            enrollment_number,
-            billing_period,
-        );
-        self.0.execute_json(request).await
-    }
-
-    /// Like [`Client::marketplaces_v3_get_marketplaces_by_billing_period`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn marketplaces_v3_get_marketplaces_by_billing_period_if_none_match(
-        &self,
-        enrollment_number: &str,
-        billing_period: &str,
-        etag: &ETag,
-    ) -> Result<Conditional<Vec<models::MarketplacePropertiesV3>>, Error> {
-        let request = marketplaces_v3_get_marketplaces_by_billing_period_request(
-            enrollment_number,
-            billing_period,
-        );
-        self.0.execute_json_if_none_match(request, etag).await
+    ) -> builder::MarketplacesV3GetMarketplacesByBillingPeriod {
+        builder::MarketplacesV3GetMarketplacesByBillingPeriod {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
+            billing_period: billing_period.to_owned(),
+        }
     }
 
     /// Gets the price sheet for the current billing period.
@@ -523,22 +279,16 @@ impl Client {
     ///
     /// Parameters:
     /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number
-    pub async fn price_sheets_v3_get(
+    ///
+    /// Returns a request builder: `.send()` (or `.await`) and `.if_none_match(&etag)`.
+    pub fn price_sheets_v3_get(
         &self,
         enrollment_number: &str,
-    ) -> Result<Response<Vec<models::PriceSheetV3>>, Error> {
-        let request = price_sheets_v3_get_request(enrollment_number);
-        self.0.execute_json(request).await
-    }
-
-    /// Like [`Client::price_sheets_v3_get`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn price_sheets_v3_get_if_none_match(
-        &self,
-        enrollment_number: &str,
-        etag: &ETag,
-    ) -> Result<Conditional<Vec<models::PriceSheetV3>>, Error> {
-        let request = price_sheets_v3_get_request(enrollment_number);
-        self.0.execute_json_if_none_match(request, etag).await
+    ) -> builder::PriceSheetsV3Get {
+        builder::PriceSheetsV3Get {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
+        }
     }
 
     /// Get the price sheet for the provided billing period.
@@ -548,30 +298,18 @@ impl Client {
     /// Parameters:
     /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number
     /// - `billing_period` (path `billingPeriod`): The billing period id
-    pub async fn price_sheets_v3_get_by_billing_period(
+    ///
+    /// Returns a request builder: `.send()` (or `.await`) and `.if_none_match(&etag)`.
+    pub fn price_sheets_v3_get_by_billing_period(
         &self,
         enrollment_number: &str,
         billing_period: &str,
-    ) -> Result<Response<Vec<models::PriceSheetV3>>, Error> {
-        let request = price_sheets_v3_get_by_billing_period_request(
-            enrollment_number,
-            billing_period,
-        );
-        self.0.execute_json(request).await
-    }
-
-    /// Like [`Client::price_sheets_v3_get_by_billing_period`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn price_sheets_v3_get_by_billing_period_if_none_match(
-        &self,
-        enrollment_number: &str,
-        billing_period: &str,
-        etag: &ETag,
-    ) -> Result<Conditional<Vec<models::PriceSheetV3>>, Error> {
-        let request = price_sheets_v3_get_by_billing_period_request(
-            enrollment_number,
-            billing_period,
-        );
-        self.0.execute_json_if_none_match(request, etag).await
+    ) -> builder::PriceSheetsV3GetByBillingPeriod {
+        builder::PriceSheetsV3GetByBillingPeriod {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
+            billing_period: billing_period.to_owned(),
+        }
     }
 
     /// Gets the billing periods of the enrollment, newest first.
@@ -580,22 +318,16 @@ impl Client {
     ///
     /// Parameters:
     /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number
-    pub async fn billing_periods_v2_get(
+    ///
+    /// Returns a request builder: `.send()` (or `.await`) and `.if_none_match(&etag)`.
+    pub fn billing_periods_v2_get(
         &self,
         enrollment_number: &str,
-    ) -> Result<Response<Vec<models::BillingPeriodV2>>, Error> {
-        let request = billing_periods_v2_get_request(enrollment_number);
-        self.0.execute_json(request).await
-    }
-
-    /// Like [`Client::billing_periods_v2_get`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn billing_periods_v2_get_if_none_match(
-        &self,
-        enrollment_number: &str,
-        etag: &ETag,
-    ) -> Result<Conditional<Vec<models::BillingPeriodV2>>, Error> {
-        let request = billing_periods_v2_get_request(enrollment_number);
-        self.0.execute_json_if_none_match(request, etag).await
+    ) -> builder::BillingPeriodsV2Get {
+        builder::BillingPeriodsV2Get {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
+        }
     }
 
     /// Gets the reservation charges for the provided start and endDate
@@ -606,34 +338,20 @@ impl Client {
     /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number
     /// - `start_date` (query `startDate`): No description in the spec.
     /// - `end_date` (query `endDate`): No description in the spec.
-    pub async fn reserved_instances_v3_get(
+    ///
+    /// Returns a request builder: `.send()` (or `.await`) and `.if_none_match(&etag)`.
+    pub fn reserved_instances_v3_get(
         &self,
         enrollment_number: &str,
         start_date: chrono::DateTime<chrono::Utc>,
         end_date: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Response<Vec<models::RIPurchaseHistoryV3Properties>>, Error> {
-        let request = reserved_instances_v3_get_request(
-            enrollment_number,
+    ) -> builder::ReservedInstancesV3Get {
+        builder::ReservedInstancesV3Get {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
             start_date,
             end_date,
-        );
-        self.0.execute_json(request).await
-    }
-
-    /// Like [`Client::reserved_instances_v3_get`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn reserved_instances_v3_get_if_none_match(
-        &self,
-        enrollment_number: &str,
-        start_date: chrono::DateTime<chrono::Utc>,
-        end_date: chrono::DateTime<chrono::Utc>,
-        etag: &ETag,
-    ) -> Result<Conditional<Vec<models::RIPurchaseHistoryV3Properties>>, Error> {
-        let request = reserved_instances_v3_get_request(
-            enrollment_number,
-            start_date,
-            end_date,
-        );
-        self.0.execute_json_if_none_match(request, etag).await
+        }
     }
 
     /// Gets the daily reservation usage details for the provided date range.
@@ -644,34 +362,20 @@ impl Client {
     /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number
     /// - `start_date` (query `startDate`): The start date of the range
     /// - `end_date` (query `endDate`): The end date of the range
-    pub async fn reserved_instances_v2_get_reservation_details(
+    ///
+    /// Returns a request builder: `.send()` (or `.await`) and `.if_none_match(&etag)`.
+    pub fn reserved_instances_v2_get_reservation_details(
         &self,
         enrollment_number: &str,
         start_date: chrono::DateTime<chrono::Utc>,
         end_date: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Response<Vec<models::ReservationDetailV2>>, Error> {
-        let request = reserved_instances_v2_get_reservation_details_request(
-            enrollment_number,
+    ) -> builder::ReservedInstancesV2GetReservationDetails {
+        builder::ReservedInstancesV2GetReservationDetails {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
             start_date,
             end_date,
-        );
-        self.0.execute_json(request).await
-    }
-
-    /// Like [`Client::reserved_instances_v2_get_reservation_details`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn reserved_instances_v2_get_reservation_details_if_none_match(
-        &self,
-        enrollment_number: &str,
-        start_date: chrono::DateTime<chrono::Utc>,
-        end_date: chrono::DateTime<chrono::Utc>,
-        etag: &ETag,
-    ) -> Result<Conditional<Vec<models::ReservationDetailV2>>, Error> {
-        let request = reserved_instances_v2_get_reservation_details_request(
-            enrollment_number,
-            start_date,
-            end_date,
-        );
-        self.0.execute_json_if_none_match(request, etag).await
+        }
     }
 
     /// Gets the reservation usage summaries, daily or monthly, for the provided date range.
@@ -683,38 +387,20 @@ impl Client {
     /// - `grain` (query `grain`): Granularity of the summaries: daily or monthly
     /// - `start_date` (query `startDate`): The start date of the range; required for the daily grain Optional.
     /// - `end_date` (query `endDate`): The end date of the range; required for the daily grain Optional.
-    pub async fn reserved_instances_v2_get_reservation_summaries(
+    ///
+    /// Returns a request builder: optional parameters are its setters (`.start_date(..)`, `.end_date(..)`); `.send()` (or `.await`) and `.if_none_match(&etag)`.
+    pub fn reserved_instances_v2_get_reservation_summaries(
         &self,
         enrollment_number: &str,
         grain: models::Grain,
-        start_date: Option<chrono::DateTime<chrono::Utc>>,
-        end_date: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<Response<Vec<models::ReservationSummaryV2>>, Error> {
-        let request = reserved_instances_v2_get_reservation_summaries_request(
-            enrollment_number,
+    ) -> builder::ReservedInstancesV2GetReservationSummaries {
+        builder::ReservedInstancesV2GetReservationSummaries {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
             grain,
-            start_date,
-            end_date,
-        );
-        self.0.execute_json(request).await
-    }
-
-    /// Like [`Client::reserved_instances_v2_get_reservation_summaries`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn reserved_instances_v2_get_reservation_summaries_if_none_match(
-        &self,
-        enrollment_number: &str,
-        grain: models::Grain,
-        start_date: Option<chrono::DateTime<chrono::Utc>>,
-        end_date: Option<chrono::DateTime<chrono::Utc>>,
-        etag: &ETag,
-    ) -> Result<Conditional<Vec<models::ReservationSummaryV2>>, Error> {
-        let request = reserved_instances_v2_get_reservation_summaries_request(
-            enrollment_number,
-            grain,
-            start_date,
-            end_date,
-        );
-        self.0.execute_json_if_none_match(request, etag).await
+            start_date: None,
+            end_date: None,
+        }
     }
 
     /// Gets the shared-scope reserved-instance purchase recommendations.
@@ -724,30 +410,17 @@ impl Client {
     /// Parameters:
     /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number
     /// - `look_back_period` (query `lookBackPeriod`): Days of virtual-machine usage the recommendation looks at: 7, 30 or 60 (default 7) Optional.
-    pub async fn reservation_recommendations_v2_get_shared(
+    ///
+    /// Returns a request builder: optional parameters are its setters (`.look_back_period(..)`); `.send()` (or `.await`) and `.if_none_match(&etag)`.
+    pub fn reservation_recommendations_v2_get_shared(
         &self,
         enrollment_number: &str,
-        look_back_period: Option<models::LookBackPeriod>,
-    ) -> Result<Response<Vec<models::ReservationRecommendationV2>>, Error> {
-        let request = reservation_recommendations_v2_get_shared_request(
-            enrollment_number,
-            look_back_period,
-        );
-        self.0.execute_json(request).await
-    }
-
-    /// Like [`Client::reservation_recommendations_v2_get_shared`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn reservation_recommendations_v2_get_shared_if_none_match(
-        &self,
-        enrollment_number: &str,
-        look_back_period: Option<models::LookBackPeriod>,
-        etag: &ETag,
-    ) -> Result<Conditional<Vec<models::ReservationRecommendationV2>>, Error> {
-        let request = reservation_recommendations_v2_get_shared_request(
-            enrollment_number,
-            look_back_period,
-        );
-        self.0.execute_json_if_none_match(request, etag).await
+    ) -> builder::ReservationRecommendationsV2GetShared {
+        builder::ReservationRecommendationsV2GetShared {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
+            look_back_period: None,
+        }
     }
 
     /// Gets the single-scope reserved-instance purchase recommendations, one subscription each.
@@ -757,30 +430,817 @@ impl Client {
     /// Parameters:
     /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number
     /// - `look_back_period` (query `lookBackPeriod`): Days of virtual-machine usage the recommendation looks at: 7, 30 or 60 (default 7) Optional.
-    pub async fn reservation_recommendations_v2_get_single(
+    ///
+    /// Returns a request builder: optional parameters are its setters (`.look_back_period(..)`); `.send()` (or `.await`) and `.if_none_match(&etag)`.
+    pub fn reservation_recommendations_v2_get_single(
         &self,
         enrollment_number: &str,
-        look_back_period: Option<models::LookBackPeriod>,
-    ) -> Result<Response<Vec<models::ReservationRecommendationV2>>, Error> {
-        let request = reservation_recommendations_v2_get_single_request(
-            enrollment_number,
-            look_back_period,
-        );
-        self.0.execute_json(request).await
+    ) -> builder::ReservationRecommendationsV2GetSingle {
+        builder::ReservationRecommendationsV2GetSingle {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
+            look_back_period: None,
+        }
+    }
+}
+
+/// The request builders, one per operation, named like its `Operation` variant.
+pub mod builder {
+    use super::models;
+    use super::{ApiRequest, Client, Conditional, ETag, Error, Response};
+    /// The request of [`Client::balance_summary_v3_get_by_current_billing_period`](super::Client::balance_summary_v3_get_by_current_billing_period): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct BalanceSummaryV3GetByCurrentBillingPeriod {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
     }
 
-    /// Like [`Client::reservation_recommendations_v2_get_single`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304).
-    pub async fn reservation_recommendations_v2_get_single_if_none_match(
-        &self,
-        enrollment_number: &str,
-        look_back_period: Option<models::LookBackPeriod>,
-        etag: &ETag,
-    ) -> Result<Conditional<Vec<models::ReservationRecommendationV2>>, Error> {
-        let request = reservation_recommendations_v2_get_single_request(
-            enrollment_number,
-            look_back_period,
-        );
-        self.0.execute_json_if_none_match(request, etag).await
+    impl BalanceSummaryV3GetByCurrentBillingPeriod {
+        fn request(&self) -> ApiRequest {
+            super::balance_summary_v3_get_by_current_billing_period_request(
+                &self.enrollment_number,
+            )
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(self) -> Result<Response<models::BalanceSummaryV3>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<models::BalanceSummaryV3>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+    }
+
+    impl std::future::IntoFuture for BalanceSummaryV3GetByCurrentBillingPeriod {
+        type Output = Result<Response<models::BalanceSummaryV3>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::balance_summary_v3_get_by_billing_period`](super::Client::balance_summary_v3_get_by_billing_period): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct BalanceSummaryV3GetByBillingPeriod {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+        pub(super) billing_period: String,
+    }
+
+    impl BalanceSummaryV3GetByBillingPeriod {
+        fn request(&self) -> ApiRequest {
+            super::balance_summary_v3_get_by_billing_period_request(
+                &self.enrollment_number,
+                &self.billing_period,
+            )
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(self) -> Result<Response<models::BalanceSummaryV3>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<models::BalanceSummaryV3>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+    }
+
+    impl std::future::IntoFuture for BalanceSummaryV3GetByBillingPeriod {
+        type Output = Result<Response<models::BalanceSummaryV3>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::usage_details_v3_get_by_custom_date`](super::Client::usage_details_v3_get_by_custom_date): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct UsageDetailsV3GetByCustomDate {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+        pub(super) start_time: chrono::DateTime<chrono::Utc>,
+        pub(super) end_time: chrono::DateTime<chrono::Utc>,
+    }
+
+    impl UsageDetailsV3GetByCustomDate {
+        fn request(&self) -> ApiRequest {
+            super::usage_details_v3_get_by_custom_date_request(
+                &self.enrollment_number,
+                self.start_time,
+                self.end_time,
+            )
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(
+            self,
+        ) -> Result<Response<models::PagedJsonDataTitaniumJuly>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<models::PagedJsonDataTitaniumJuly>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+        /// Every page, following the next link one page at a time; a link to another
+        /// origin ends the stream with an error and is never sent the key.
+        pub fn pages(
+            self,
+        ) -> crate::runtime::paging::PageStream<models::PagedJsonDataTitaniumJuly> {
+            self.client.0.paginate_pages(self.request())
+        }
+        /// Like [`pages`](Self::pages), but the first page is asked for with
+        /// `If-None-Match`: [`Conditional::NotModified`] when the data has not changed
+        /// (304); otherwise every page, the first one not fetched again, inside a
+        /// response that carries the first page's ETag.
+        pub async fn pages_if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<
+            Conditional<
+                crate::runtime::paging::PageStream<models::PagedJsonDataTitaniumJuly>,
+            >,
+            Error,
+        > {
+            self.client.0.paginate_pages_if_none_match(self.request(), etag).await
+        }
+        /// Every row of every page, decoded one page at a time (with at most one more
+        /// page read ahead).
+        pub fn stream(
+            self,
+        ) -> crate::runtime::paging::ItemStream<models::PagedJsonDataTitaniumJuly> {
+            self.client.0.paginate(self.request())
+        }
+    }
+
+    impl std::future::IntoFuture for UsageDetailsV3GetByCustomDate {
+        type Output = Result<Response<models::PagedJsonDataTitaniumJuly>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::usage_details_v3_get_by_current_billing_period`](super::Client::usage_details_v3_get_by_current_billing_period): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct UsageDetailsV3GetByCurrentBillingPeriod {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+    }
+
+    impl UsageDetailsV3GetByCurrentBillingPeriod {
+        fn request(&self) -> ApiRequest {
+            super::usage_details_v3_get_by_current_billing_period_request(
+                &self.enrollment_number,
+            )
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(
+            self,
+        ) -> Result<Response<models::PagedJsonDataTitaniumJuly>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<models::PagedJsonDataTitaniumJuly>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+        /// Every page, following the next link one page at a time; a link to another
+        /// origin ends the stream with an error and is never sent the key.
+        pub fn pages(
+            self,
+        ) -> crate::runtime::paging::PageStream<models::PagedJsonDataTitaniumJuly> {
+            self.client.0.paginate_pages(self.request())
+        }
+        /// Like [`pages`](Self::pages), but the first page is asked for with
+        /// `If-None-Match`: [`Conditional::NotModified`] when the data has not changed
+        /// (304); otherwise every page, the first one not fetched again, inside a
+        /// response that carries the first page's ETag.
+        pub async fn pages_if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<
+            Conditional<
+                crate::runtime::paging::PageStream<models::PagedJsonDataTitaniumJuly>,
+            >,
+            Error,
+        > {
+            self.client.0.paginate_pages_if_none_match(self.request(), etag).await
+        }
+        /// Every row of every page, decoded one page at a time (with at most one more
+        /// page read ahead).
+        pub fn stream(
+            self,
+        ) -> crate::runtime::paging::ItemStream<models::PagedJsonDataTitaniumJuly> {
+            self.client.0.paginate(self.request())
+        }
+    }
+
+    impl std::future::IntoFuture for UsageDetailsV3GetByCurrentBillingPeriod {
+        type Output = Result<Response<models::PagedJsonDataTitaniumJuly>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::usage_details_v3_get_by_billing_period`](super::Client::usage_details_v3_get_by_billing_period): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct UsageDetailsV3GetByBillingPeriod {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+        pub(super) billing_period: String,
+    }
+
+    impl UsageDetailsV3GetByBillingPeriod {
+        fn request(&self) -> ApiRequest {
+            super::usage_details_v3_get_by_billing_period_request(
+                &self.enrollment_number,
+                &self.billing_period,
+            )
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(
+            self,
+        ) -> Result<Response<models::PagedJsonDataTitaniumJuly>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<models::PagedJsonDataTitaniumJuly>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+        /// Every page, following the next link one page at a time; a link to another
+        /// origin ends the stream with an error and is never sent the key.
+        pub fn pages(
+            self,
+        ) -> crate::runtime::paging::PageStream<models::PagedJsonDataTitaniumJuly> {
+            self.client.0.paginate_pages(self.request())
+        }
+        /// Like [`pages`](Self::pages), but the first page is asked for with
+        /// `If-None-Match`: [`Conditional::NotModified`] when the data has not changed
+        /// (304); otherwise every page, the first one not fetched again, inside a
+        /// response that carries the first page's ETag.
+        pub async fn pages_if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<
+            Conditional<
+                crate::runtime::paging::PageStream<models::PagedJsonDataTitaniumJuly>,
+            >,
+            Error,
+        > {
+            self.client.0.paginate_pages_if_none_match(self.request(), etag).await
+        }
+        /// Every row of every page, decoded one page at a time (with at most one more
+        /// page read ahead).
+        pub fn stream(
+            self,
+        ) -> crate::runtime::paging::ItemStream<models::PagedJsonDataTitaniumJuly> {
+            self.client.0.paginate(self.request())
+        }
+    }
+
+    impl std::future::IntoFuture for UsageDetailsV3GetByBillingPeriod {
+        type Output = Result<Response<models::PagedJsonDataTitaniumJuly>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::usage_details_download_v3_get`](super::Client::usage_details_download_v3_get): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct UsageDetailsDownloadV3Get {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+        pub(super) billing_period: Option<String>,
+        pub(super) start_time: Option<chrono::DateTime<chrono::Utc>>,
+        pub(super) end_time: Option<chrono::DateTime<chrono::Utc>>,
+    }
+
+    impl UsageDetailsDownloadV3Get {
+        /// The billing period id, in the form yyyyMM. Give either this or startTime and endTime. (`billingPeriod` in the query.)
+        pub fn billing_period(mut self, value: impl Into<String>) -> Self {
+            self.billing_period = Some(value.into());
+            self
+        }
+        /// The start time of the date range; at most one month before endTime. (`startTime` in the query.)
+        pub fn start_time(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
+            self.start_time = Some(value);
+            self
+        }
+        /// The end time of the date range. (`endTime` in the query.)
+        pub fn end_time(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
+            self.end_time = Some(value);
+            self
+        }
+        fn request(&self) -> ApiRequest {
+            super::usage_details_download_v3_get_request(
+                &self.enrollment_number,
+                self.billing_period.as_deref(),
+                self.start_time,
+                self.end_time,
+            )
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(self) -> Result<Response<crate::runtime::ByteStream>, Error> {
+            self.client.0.execute_bytes(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<crate::runtime::ByteStream>, Error> {
+            self.client.0.execute_bytes_if_none_match(self.request(), etag).await
+        }
+    }
+
+    impl std::future::IntoFuture for UsageDetailsDownloadV3Get {
+        type Output = Result<Response<crate::runtime::ByteStream>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::marketplaces_v3_get_marketplaces_by_custom_date`](super::Client::marketplaces_v3_get_marketplaces_by_custom_date): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct MarketplacesV3GetMarketplacesByCustomDate {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+        pub(super) start_time: chrono::DateTime<chrono::Utc>,
+        pub(super) end_time: chrono::DateTime<chrono::Utc>,
+    }
+
+    impl MarketplacesV3GetMarketplacesByCustomDate {
+        fn request(&self) -> ApiRequest {
+            super::marketplaces_v3_get_marketplaces_by_custom_date_request(
+                &self.enrollment_number,
+                self.start_time,
+                self.end_time,
+            )
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(
+            self,
+        ) -> Result<Response<Vec<models::MarketplacePropertiesV3>>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<Vec<models::MarketplacePropertiesV3>>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+    }
+
+    impl std::future::IntoFuture for MarketplacesV3GetMarketplacesByCustomDate {
+        type Output = Result<Response<Vec<models::MarketplacePropertiesV3>>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::marketplaces_v3_get_marketplaces`](super::Client::marketplaces_v3_get_marketplaces): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct MarketplacesV3GetMarketplaces {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+    }
+
+    impl MarketplacesV3GetMarketplaces {
+        fn request(&self) -> ApiRequest {
+            super::marketplaces_v3_get_marketplaces_request(&self.enrollment_number)
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(
+            self,
+        ) -> Result<Response<Vec<models::MarketplacePropertiesV3>>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<Vec<models::MarketplacePropertiesV3>>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+    }
+
+    impl std::future::IntoFuture for MarketplacesV3GetMarketplaces {
+        type Output = Result<Response<Vec<models::MarketplacePropertiesV3>>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::marketplaces_v3_get_marketplaces_by_billing_period`](super::Client::marketplaces_v3_get_marketplaces_by_billing_period): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct MarketplacesV3GetMarketplacesByBillingPeriod {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+        pub(super) billing_period: String,
+    }
+
+    impl MarketplacesV3GetMarketplacesByBillingPeriod {
+        fn request(&self) -> ApiRequest {
+            super::marketplaces_v3_get_marketplaces_by_billing_period_request(
+                &self.enrollment_number,
+                &self.billing_period,
+            )
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(
+            self,
+        ) -> Result<Response<Vec<models::MarketplacePropertiesV3>>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<Vec<models::MarketplacePropertiesV3>>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+    }
+
+    impl std::future::IntoFuture for MarketplacesV3GetMarketplacesByBillingPeriod {
+        type Output = Result<Response<Vec<models::MarketplacePropertiesV3>>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::price_sheets_v3_get`](super::Client::price_sheets_v3_get): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct PriceSheetsV3Get {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+    }
+
+    impl PriceSheetsV3Get {
+        fn request(&self) -> ApiRequest {
+            super::price_sheets_v3_get_request(&self.enrollment_number)
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(self) -> Result<Response<Vec<models::PriceSheetV3>>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<Vec<models::PriceSheetV3>>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+    }
+
+    impl std::future::IntoFuture for PriceSheetsV3Get {
+        type Output = Result<Response<Vec<models::PriceSheetV3>>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::price_sheets_v3_get_by_billing_period`](super::Client::price_sheets_v3_get_by_billing_period): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct PriceSheetsV3GetByBillingPeriod {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+        pub(super) billing_period: String,
+    }
+
+    impl PriceSheetsV3GetByBillingPeriod {
+        fn request(&self) -> ApiRequest {
+            super::price_sheets_v3_get_by_billing_period_request(
+                &self.enrollment_number,
+                &self.billing_period,
+            )
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(self) -> Result<Response<Vec<models::PriceSheetV3>>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<Vec<models::PriceSheetV3>>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+    }
+
+    impl std::future::IntoFuture for PriceSheetsV3GetByBillingPeriod {
+        type Output = Result<Response<Vec<models::PriceSheetV3>>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::billing_periods_v2_get`](super::Client::billing_periods_v2_get): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct BillingPeriodsV2Get {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+    }
+
+    impl BillingPeriodsV2Get {
+        fn request(&self) -> ApiRequest {
+            super::billing_periods_v2_get_request(&self.enrollment_number)
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(
+            self,
+        ) -> Result<Response<Vec<models::BillingPeriodV2>>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<Vec<models::BillingPeriodV2>>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+    }
+
+    impl std::future::IntoFuture for BillingPeriodsV2Get {
+        type Output = Result<Response<Vec<models::BillingPeriodV2>>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::reserved_instances_v3_get`](super::Client::reserved_instances_v3_get): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct ReservedInstancesV3Get {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+        pub(super) start_date: chrono::DateTime<chrono::Utc>,
+        pub(super) end_date: chrono::DateTime<chrono::Utc>,
+    }
+
+    impl ReservedInstancesV3Get {
+        fn request(&self) -> ApiRequest {
+            super::reserved_instances_v3_get_request(
+                &self.enrollment_number,
+                self.start_date,
+                self.end_date,
+            )
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(
+            self,
+        ) -> Result<Response<Vec<models::RIPurchaseHistoryV3Properties>>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<Vec<models::RIPurchaseHistoryV3Properties>>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+    }
+
+    impl std::future::IntoFuture for ReservedInstancesV3Get {
+        type Output = Result<
+            Response<Vec<models::RIPurchaseHistoryV3Properties>>,
+            Error,
+        >;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::reserved_instances_v2_get_reservation_details`](super::Client::reserved_instances_v2_get_reservation_details): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct ReservedInstancesV2GetReservationDetails {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+        pub(super) start_date: chrono::DateTime<chrono::Utc>,
+        pub(super) end_date: chrono::DateTime<chrono::Utc>,
+    }
+
+    impl ReservedInstancesV2GetReservationDetails {
+        fn request(&self) -> ApiRequest {
+            super::reserved_instances_v2_get_reservation_details_request(
+                &self.enrollment_number,
+                self.start_date,
+                self.end_date,
+            )
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(
+            self,
+        ) -> Result<Response<Vec<models::ReservationDetailV2>>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<Vec<models::ReservationDetailV2>>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+    }
+
+    impl std::future::IntoFuture for ReservedInstancesV2GetReservationDetails {
+        type Output = Result<Response<Vec<models::ReservationDetailV2>>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::reserved_instances_v2_get_reservation_summaries`](super::Client::reserved_instances_v2_get_reservation_summaries): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct ReservedInstancesV2GetReservationSummaries {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+        pub(super) grain: models::Grain,
+        pub(super) start_date: Option<chrono::DateTime<chrono::Utc>>,
+        pub(super) end_date: Option<chrono::DateTime<chrono::Utc>>,
+    }
+
+    impl ReservedInstancesV2GetReservationSummaries {
+        /// The start date of the range; required for the daily grain (`startDate` in the query.)
+        pub fn start_date(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
+            self.start_date = Some(value);
+            self
+        }
+        /// The end date of the range; required for the daily grain (`endDate` in the query.)
+        pub fn end_date(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
+            self.end_date = Some(value);
+            self
+        }
+        fn request(&self) -> ApiRequest {
+            super::reserved_instances_v2_get_reservation_summaries_request(
+                &self.enrollment_number,
+                self.grain.clone(),
+                self.start_date,
+                self.end_date,
+            )
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(
+            self,
+        ) -> Result<Response<Vec<models::ReservationSummaryV2>>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<Vec<models::ReservationSummaryV2>>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+    }
+
+    impl std::future::IntoFuture for ReservedInstancesV2GetReservationSummaries {
+        type Output = Result<Response<Vec<models::ReservationSummaryV2>>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::reservation_recommendations_v2_get_shared`](super::Client::reservation_recommendations_v2_get_shared): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct ReservationRecommendationsV2GetShared {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+        pub(super) look_back_period: Option<models::LookBackPeriod>,
+    }
+
+    impl ReservationRecommendationsV2GetShared {
+        /// Days of virtual-machine usage the recommendation looks at: 7, 30 or 60 (default 7) (`lookBackPeriod` in the query.)
+        pub fn look_back_period(mut self, value: models::LookBackPeriod) -> Self {
+            self.look_back_period = Some(value);
+            self
+        }
+        fn request(&self) -> ApiRequest {
+            super::reservation_recommendations_v2_get_shared_request(
+                &self.enrollment_number,
+                self.look_back_period.clone(),
+            )
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(
+            self,
+        ) -> Result<Response<Vec<models::ReservationRecommendationV2>>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<Vec<models::ReservationRecommendationV2>>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+    }
+
+    impl std::future::IntoFuture for ReservationRecommendationsV2GetShared {
+        type Output = Result<Response<Vec<models::ReservationRecommendationV2>>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::reservation_recommendations_v2_get_single`](super::Client::reservation_recommendations_v2_get_single): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct ReservationRecommendationsV2GetSingle {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+        pub(super) look_back_period: Option<models::LookBackPeriod>,
+    }
+
+    impl ReservationRecommendationsV2GetSingle {
+        /// Days of virtual-machine usage the recommendation looks at: 7, 30 or 60 (default 7) (`lookBackPeriod` in the query.)
+        pub fn look_back_period(mut self, value: models::LookBackPeriod) -> Self {
+            self.look_back_period = Some(value);
+            self
+        }
+        fn request(&self) -> ApiRequest {
+            super::reservation_recommendations_v2_get_single_request(
+                &self.enrollment_number,
+                self.look_back_period.clone(),
+            )
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(
+            self,
+        ) -> Result<Response<Vec<models::ReservationRecommendationV2>>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<Vec<models::ReservationRecommendationV2>>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+    }
+
+    impl std::future::IntoFuture for ReservationRecommendationsV2GetSingle {
+        type Output = Result<Response<Vec<models::ReservationRecommendationV2>>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
     }
 }
 

@@ -49,7 +49,9 @@ struct Outcome {
 
 async fn with_stream(client: &ea_reporting::Client, e: &str, period: &str) -> Outcome {
     let started = Instant::now();
-    let mut rows = client.usage_details_v3_get_by_billing_period_stream(e, period);
+    let mut rows = client
+        .usage_details_v3_get_by_billing_period(e, period)
+        .stream();
     let mut count = 0u64;
     while let Some(row) = rows.next().await {
         let row = row.expect("a row");
@@ -66,7 +68,9 @@ async fn with_stream(client: &ea_reporting::Client, e: &str, period: &str) -> Ou
 
 async fn with_pages(client: &ea_reporting::Client, e: &str, period: &str) -> Outcome {
     let started = Instant::now();
-    let mut pages = client.usage_details_v3_get_by_billing_period_pages(e, period);
+    let mut pages = client
+        .usage_details_v3_get_by_billing_period(e, period)
+        .pages();
     let (mut rows, mut count) = (0u64, 0u64);
     while let Some(page) = pages.next().await {
         let page = page.expect("a page").into_body();

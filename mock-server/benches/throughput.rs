@@ -177,7 +177,7 @@ fn main() {
             .build()
             .expect("a client");
         let started = Instant::now();
-        let mut pages = client.usage_details_v3_get_by_billing_period_pages("100", "201805");
+        let mut pages = client.usage_details_v3_get_by_billing_period("100", "201805").pages();
         let (mut rows, mut count) = (0usize, 0usize);
         while let Some(page) = pages.next().await {
             rows += page.expect("a page").into_body().data.map_or(0, |d| d.len());

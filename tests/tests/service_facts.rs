@@ -108,7 +108,7 @@ async fn pages_to_the_end_with_the_specs_key_header_link_field_and_throttle_head
         .build()
         .unwrap();
 
-    let things: Vec<models::Thing> = client.things_list_stream(None).try_collect().await.unwrap();
+    let things: Vec<models::Thing> = client.things_list().stream().try_collect().await.unwrap();
     let ids: Vec<Option<i32>> = things.iter().map(|t| t.id).collect();
     assert_eq!(ids, [Some(1), Some(2), Some(3), Some(4)]);
     assert_eq!(things[3].name.as_deref(), Some("last"));
@@ -139,7 +139,7 @@ async fn pages_also_follow_the_specs_link_field() {
         .api_key("facts-secret")
         .build()
         .unwrap();
-    let pages: Vec<_> = client.things_list_pages(None).try_collect().await.unwrap();
+    let pages: Vec<_> = client.things_list().pages().try_collect().await.unwrap();
     let sizes: Vec<usize> = pages
         .iter()
         .map(|p| p.body().value.as_ref().map_or(0, Vec::len))

@@ -372,20 +372,31 @@ fn param_field(p: &Param, field: &str) -> TokenStream {
 }
 
 /// The arguments of the client call, from the parsed flags.
-fn call_args(op: &Operation) -> Vec<TokenStream> {
-    op.params
-        .iter()
-        .zip(param_fields(op))
-        .map(|(p, field)| {
-            let f = ident(&field);
-            match (&p.ty, p.required) {
-                (TypeRef::String, true) => quote! { &args.#f },
-                (TypeRef::String, false) => quote! { args.#f.as_deref() },
-                (TypeRef::Enum(_), _) => quote! { args.#f.clone() },
-                _ => quote! { args.#f },
-            }
-        })
-        .collect()
+/// The arguments of the client method (required parameters), and a setter call for each
+/// optional parameter that was given.
+fn call_args(op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let mut required = Vec::new();
+    let mut optional = Vec::new();
+    for (p, field) in op.params.iter().zip(param_fields(op)) {
+        let f = ident(&field);
+        let setter = ident(&p.rust_name);
+        match (&p.ty, p.required) {
+            (TypeRef::String, true) => required.push(quote! { &args.#f }),
+            (TypeRef::Enum(_), true) => required.push(quote! { args.#f.clone() }),
+            (_, true) => required.push(quote! { args.#f }),
+            (t, false) if super::is_copy(t) => optional.push(quote! {
+                if let Some(value) = args.#f {
+                    request = request.#setter(value);
+                }
+            }),
+            (_, false) => optional.push(quote! {
+                if let Some(value) = args.#f.clone() {
+                    request = request.#setter(value);
+                }
+            }),
+        }
+    }
+    (required, optional)
 }
 
 /// The model whose fields are the CSV columns of an operation's rows, if its rows are objects.
@@ -452,26 +463,33 @@ fn fields_impls(api: &Api) -> Vec<TokenStream> {
 fn runner(op: &Operation, columns: TokenStream) -> TokenStream {
     let name = runner_name(op);
     let args_ty = args_name(op);
-    let plain = op.method_name.trim_start_matches("r#");
     let method = ident(&op.method_name);
-    let conditional = format_ident!("{}_if_none_match", plain);
-    let call = call_args(op);
+    let (required, optional) = call_args(op);
     let etag_file = match &op.response {
         ResponseKind::Json(_) | ResponseKind::Paged { .. } => {
             quote! { args.cli_output.target.etag_file.as_deref() }
         }
         _ => quote! { args.cli_output.etag_file.as_deref() },
     };
+    let build = if optional.is_empty() {
+        quote! { let request = client.#method(#(#required),*); }
+    } else {
+        quote! {
+            let mut request = client.#method(#(#required),*);
+            #(#optional)*
+        }
+    };
     let fetch = quote! {
+        #build
         let response = match &etag {
-            Some(etag) => match client.#conditional(#(#call,)* etag).await? {
+            Some(etag) => match request.if_none_match(etag).await? {
                 crate::runtime::Conditional::Modified(response) => response,
                 crate::runtime::Conditional::NotModified(_) => {
                     crate::runtime::cli_support::not_modified(etag_file);
                     return Ok(());
                 }
             },
-            None => client.#method(#(#call),*).await?,
+            None => request.send().await?,
         };
     };
     let body = match &op.response {
@@ -484,20 +502,19 @@ fn runner(op: &Operation, columns: TokenStream) -> TokenStream {
             crate::runtime::cli_support::write_object(&args.cli_output, #columns, response)
         },
         ResponseKind::Paged { .. } => {
-            let pages = format_ident!("{}_pages", plain);
-            let pages_conditional = format_ident!("{}_pages_if_none_match", plain);
             quote! {
+                #build
                 // One conditional request decides; when the data changed, its page is the first
                 // of the stream and is not fetched again.
                 let pages = match &etag {
-                    Some(etag) => match client.#pages_conditional(#(#call,)* etag).await? {
+                    Some(etag) => match request.pages_if_none_match(etag).await? {
                         crate::runtime::Conditional::Modified(response) => response.into_body(),
                         crate::runtime::Conditional::NotModified(_) => {
                             crate::runtime::cli_support::not_modified(etag_file);
                             return Ok(());
                         }
                     },
-                    None => client.#pages(#(#call),*),
+                    None => request.pages(),
                 };
                 crate::runtime::cli_support::write_pages(&args.cli_output, #columns, pages).await
             }

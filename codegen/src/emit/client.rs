@@ -44,15 +44,16 @@ pub(super) fn client_rs(api: &Api) -> TokenStream {
     let pages = page_impls(api);
     let methods = api.operations.iter().map(methods);
     let builders = api.operations.iter().map(request_builder);
+    let builder_structs = api.operations.iter().map(builder_struct);
     let uses_models = api.operations.iter().any(|op| {
         op.params.iter().any(|p| super::names_generated_type(&p.ty))
             || matches!(&op.response, ResponseKind::Json(t) if super::names_generated_type(t))
             || matches!(&op.response, ResponseKind::Paged { .. })
     });
-    let models_import = if uses_models {
-        quote! { use crate::models; }
+    let (models_import, builder_models_import) = if uses_models {
+        (quote! { use crate::models; }, quote! { use super::models; })
     } else {
-        quote! {}
+        (quote! {}, quote! {})
     };
     quote! {
         //! One method per operation of the spec on [`Client`](crate::Client).
@@ -115,6 +116,14 @@ pub(super) fn client_rs(api: &Api) -> TokenStream {
 
         impl Client {
             #(#methods)*
+        }
+
+        /// The request builders, one per operation, named like its `Operation` variant.
+        pub mod builder {
+            #builder_models_import
+            use super::{ApiRequest, Client, Conditional, ETag, Error, Response};
+
+            #(#builder_structs)*
         }
 
         #(#builders)*
@@ -249,99 +258,228 @@ fn method_docs(op: &Operation) -> TokenStream {
     }
 }
 
-fn methods(op: &Operation) -> TokenStream {
-    let docs = method_docs(op);
-    let name = ident(&op.method_name);
-    let plain = op.method_name.trim_start_matches("r#");
-    let conditional = format_ident!("{}_if_none_match", plain);
-    let builder = builder_name(op);
-    let (decls, args) = signature_params(op);
-    let see_also = format!(
-        " Like [`Client::{plain}`], but sends `If-None-Match` and returns [`Conditional::NotModified`] when the data has not changed (304)."
-    );
-    let (body_ty, call, call_conditional) = match &op.response {
-        ResponseKind::Json(t) => {
-            let t = ty(t, &quote! { models:: });
-            (
-                t.clone(),
-                quote! { let request = #builder(#(#args),*); self.0.execute_json(request).await },
-                quote! { let request = #builder(#(#args),*); self.0.execute_json_if_none_match(request, etag).await },
-            )
-        }
+/// The Rust type a builder stores a parameter as (strings owned).
+fn stored_ty(p: &Param) -> TokenStream {
+    match &p.ty {
+        TypeRef::String => quote! { String },
+        other => ty(other, &quote! { models:: }),
+    }
+}
+
+/// How a builder hands a stored parameter to the operation's request function.
+fn stored_arg(p: &Param) -> TokenStream {
+    let name = ident(&p.rust_name);
+    match (&p.ty, p.required) {
+        (TypeRef::String, true) => quote! { &self.#name },
+        (TypeRef::String, false) => quote! { self.#name.as_deref() },
+        (t, _) if super::is_copy(t) => quote! { self.#name },
+        _ => quote! { self.#name.clone() },
+    }
+}
+
+fn builder_ident(op: &Operation) -> proc_macro2::Ident {
+    ident(&op.variant_name)
+}
+
+/// What `.send()` returns, and the two calls of the runtime behind `.send()` and
+/// `.if_none_match()`.
+fn body_and_calls(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
+    match &op.response {
+        ResponseKind::Json(t) => (
+            ty(t, &quote! { models:: }),
+            quote! { self.client.0.execute_json(self.request()).await },
+            quote! { self.client.0.execute_json_if_none_match(self.request(), etag).await },
+        ),
         ResponseKind::Paged { envelope, .. } => {
             let e = ident(envelope);
             (
                 quote! { models::#e },
-                quote! { let request = #builder(#(#args),*); self.0.execute_json(request).await },
-                quote! { let request = #builder(#(#args),*); self.0.execute_json_if_none_match(request, etag).await },
+                quote! { self.client.0.execute_json(self.request()).await },
+                quote! { self.client.0.execute_json_if_none_match(self.request(), etag).await },
             )
         }
         ResponseKind::Bytes { .. } => (
             quote! { crate::runtime::ByteStream },
-            quote! { let request = #builder(#(#args),*); self.0.execute_bytes(request).await },
-            quote! { let request = #builder(#(#args),*); self.0.execute_bytes_if_none_match(request, etag).await },
+            quote! { self.client.0.execute_bytes(self.request()).await },
+            quote! { self.client.0.execute_bytes_if_none_match(self.request(), etag).await },
         ),
         ResponseKind::Empty => (
             quote! { () },
-            quote! { let request = #builder(#(#args),*); self.0.execute_bytes(request).await.map(|response| response.map(|_| ())) },
+            quote! { self.client.0.execute_bytes(self.request()).await.map(|response| response.map(|_| ())) },
             quote! {
-                let request = #builder(#(#args),*);
-                match self.0.execute_bytes_if_none_match(request, etag).await? {
+                match self.client.0.execute_bytes_if_none_match(self.request(), etag).await? {
                     Conditional::Modified(response) => Ok(Conditional::Modified(response.map(|_| ()))),
                     Conditional::NotModified(not_modified) => Ok(Conditional::NotModified(not_modified)),
                 }
             },
         ),
+    }
+}
+
+/// The client method of an operation: its required parameters, and a builder back.
+fn methods(op: &Operation) -> TokenStream {
+    let docs = method_docs(op);
+    let name = ident(&op.method_name);
+    let builder = builder_ident(op);
+    let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
+    let decls = required.iter().map(|p| {
+        let n = ident(&p.rust_name);
+        let t = param_ty(p);
+        quote! { #n: #t }
+    });
+    let fields = op.params.iter().map(|p| {
+        let n = ident(&p.rust_name);
+        match (&p.ty, p.required) {
+            (TypeRef::String, true) => quote! { #n: #n.to_owned() },
+            (_, true) => quote! { #n },
+            (_, false) => quote! { #n: None },
+        }
+    });
+    let optional: Vec<String> = op
+        .params
+        .iter()
+        .filter(|p| !p.required)
+        .map(|p| format!("`.{}(..)`", p.rust_name.trim_start_matches("r#")))
+        .collect();
+    let how = match &op.response {
+        ResponseKind::Paged { .. } => {
+            "`.send()` (or `.await`) for one page, `.if_none_match(&etag)`, `.pages()`, `.pages_if_none_match(&etag)` and `.stream()` for every row"
+        }
+        _ => "`.send()` (or `.await`) and `.if_none_match(&etag)`",
     };
+    let returns = if optional.is_empty() {
+        format!(" Returns a request builder: {how}.")
+    } else {
+        format!(
+            " Returns a request builder: optional parameters are its setters ({}); {how}.",
+            optional.join(", ")
+        )
+    };
+    quote! {
+        #docs
+        #[doc = ""]
+        #[doc = #returns]
+        pub fn #name(&self, #(#decls),*) -> builder::#builder {
+            builder::#builder { client: self.clone(), #(#fields),* }
+        }
+    }
+}
+
+/// The request builder of an operation (in `client::builder`, named like its `Operation`
+/// variant): named setters for the optional parameters, and the ways to send it.
+fn builder_struct(op: &Operation) -> TokenStream {
+    let name = builder_ident(op);
+    let plain = op.method_name.trim_start_matches("r#");
+    let request_fn = builder_name(op);
+    let doc = format!(
+        " The request of [`Client::{plain}`](super::Client::{plain}): set its optional parameters, then send it."
+    );
+    let fields = op.params.iter().map(|p| {
+        let n = ident(&p.rust_name);
+        let t = stored_ty(p);
+        if p.required {
+            quote! { pub(super) #n: #t }
+        } else {
+            quote! { pub(super) #n: Option<#t> }
+        }
+    });
+    let setters = op.params.iter().filter(|p| !p.required).map(|p| {
+        let n = ident(&p.rust_name);
+        let text = p
+            .doc
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .unwrap_or("No description in the spec.")
+            .replace('\n', " ");
+        let doc = format!(" {text} (`{}` in the {}.)", p.name, p.location.as_str());
+        match &p.ty {
+            TypeRef::String => quote! {
+                #[doc = #doc]
+                pub fn #n(mut self, value: impl Into<String>) -> Self {
+                    self.#n = Some(value.into());
+                    self
+                }
+            },
+            _ => {
+                let t = stored_ty(p);
+                quote! {
+                    #[doc = #doc]
+                    pub fn #n(mut self, value: #t) -> Self {
+                        self.#n = Some(value);
+                        self
+                    }
+                }
+            }
+        }
+    });
+    let args = op.params.iter().map(stored_arg);
+    let (body_ty, call, call_conditional) = body_and_calls(op);
     let streams = match &op.response {
         ResponseKind::Paged { envelope, .. } => {
             let e = ident(envelope);
-            let pages = format_ident!("{}_pages", plain);
-            let stream = format_ident!("{}_stream", plain);
-            let pages_conditional = format_ident!("{}_pages_if_none_match", plain);
-            let pages_conditional_doc = format!(
-                " Like [`Client::{plain}_pages`], but the first page is asked for with `If-None-Match`: \
-                 [`Conditional::NotModified`] when the data has not changed (304); otherwise every page, \
-                 the first one not fetched again, inside a response that carries the first page's ETag."
-            );
-            let pages_doc = format!(
-                " Every page of [`Client::{plain}`], following `nextLink` one page at a time; a `nextLink` on another origin ends the stream with an error and is never sent the key."
-            );
-            let stream_doc = format!(
-                " Every row of every page of [`Client::{plain}`], decoded one page at a time (with at most one more page read ahead)."
-            );
             quote! {
-                #[doc = #pages_doc]
-                pub fn #pages(&self, #(#decls),*) -> crate::runtime::paging::PageStream<models::#e> {
-                    let request = #builder(#(#args),*); self.0.paginate_pages(request)
+                /// Every page, following the next link one page at a time; a link to another
+                /// origin ends the stream with an error and is never sent the key.
+                pub fn pages(self) -> crate::runtime::paging::PageStream<models::#e> {
+                    self.client.0.paginate_pages(self.request())
                 }
 
-                #[doc = #pages_conditional_doc]
-                pub async fn #pages_conditional(&self, #(#decls,)* etag: &ETag) -> Result<Conditional<crate::runtime::paging::PageStream<models::#e>>, Error> {
-                    let request = #builder(#(#args),*);
-                    self.0.paginate_pages_if_none_match(request, etag).await
+                /// Like [`pages`](Self::pages), but the first page is asked for with
+                /// `If-None-Match`: [`Conditional::NotModified`] when the data has not changed
+                /// (304); otherwise every page, the first one not fetched again, inside a
+                /// response that carries the first page's ETag.
+                pub async fn pages_if_none_match(self, etag: &ETag) -> Result<Conditional<crate::runtime::paging::PageStream<models::#e>>, Error> {
+                    self.client.0.paginate_pages_if_none_match(self.request(), etag).await
                 }
 
-                #[doc = #stream_doc]
-                pub fn #stream(&self, #(#decls),*) -> crate::runtime::paging::ItemStream<models::#e> {
-                    let request = #builder(#(#args),*); self.0.paginate(request)
+                /// Every row of every page, decoded one page at a time (with at most one more
+                /// page read ahead).
+                pub fn stream(self) -> crate::runtime::paging::ItemStream<models::#e> {
+                    self.client.0.paginate(self.request())
                 }
             }
         }
         _ => quote! {},
     };
     quote! {
-        #docs
-        pub async fn #name(&self, #(#decls),*) -> Result<Response<#body_ty>, Error> {
-            #call
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+        pub struct #name {
+            pub(super) client: Client,
+            #(#fields,)*
         }
 
-        #[doc = #see_also]
-        pub async fn #conditional(&self, #(#decls,)* etag: &ETag) -> Result<Conditional<#body_ty>, Error> {
-            #call_conditional
+        impl #name {
+            #(#setters)*
+
+            fn request(&self) -> ApiRequest {
+                super::#request_fn(#(#args),*)
+            }
+
+            /// Sends the request: the body with the status and headers (and so the ETag).
+            pub async fn send(self) -> Result<Response<#body_ty>, Error> {
+                #call
+            }
+
+            /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+            /// data has not changed (304).
+            pub async fn if_none_match(self, etag: &ETag) -> Result<Conditional<#body_ty>, Error> {
+                #call_conditional
+            }
+
+            #streams
         }
 
-        #streams
+        impl std::future::IntoFuture for #name {
+            type Output = Result<Response<#body_ty>, Error>;
+            type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
     }
 }
 

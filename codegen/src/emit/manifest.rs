@@ -94,11 +94,13 @@ fn example_operation(api: &Api) -> Option<&Operation> {
         })
 }
 
+/// The client call that builds the example operation's request (its required arguments).
 fn example_call(op: &Operation) -> String {
     let args: Vec<&str> = op
         .params
         .iter()
-        .map(|p| if p.required { "\"100\"" } else { "None" })
+        .filter(|p| p.required)
+        .map(|_| "\"100\"")
         .collect();
     format!(
         "client.{}({})",
@@ -195,20 +197,13 @@ pub(super) fn readme(api: &Api, options: &EmitOptions) -> String {
     );
     if let Some(op) = example_operation(api) {
         let call = example_call(op);
-        let plain = op.method_name.trim_start_matches("r#");
-        let args_etag = call.trim_end_matches(')').replacen(
-            &format!("{plain}("),
-            &format!("{plain}_if_none_match("),
-            1,
-        );
-        let sep = if op.params.is_empty() { "" } else { ", " };
-        let _ = writeln!(out, "let response = {call}.await?;");
+        let _ = writeln!(out, "let response = {call}.send().await?;");
         let _ = writeln!(
             out,
             "println!(\"{{}} etag={{:?}}\", response.status(), response.etag());"
         );
         let _ = writeln!(out, "if let Some(etag) = response.etag() {{");
-        let _ = writeln!(out, "    match {args_etag}{sep}&etag).await? {{");
+        let _ = writeln!(out, "    match {call}.if_none_match(&etag).await? {{");
         let _ = writeln!(
             out,
             "        Conditional::NotModified(_) => println!(\"unchanged\"),\n        Conditional::Modified(fresh) => println!(\"changed: {{:?}}\", fresh.etag()),\n    }}\n}}"
@@ -246,7 +241,7 @@ pub(super) fn readme(api: &Api, options: &EmitOptions) -> String {
         let returns = match &op.response {
             ResponseKind::Json(t) => format!("`{}`", type_name(t)),
             ResponseKind::Paged { envelope, .. } => {
-                format!("`{envelope}` (paged: `_pages`, `_stream`)")
+                format!("`{envelope}` (paged: `.pages()`, `.stream()`)")
             }
             ResponseKind::Bytes { accept } => format!("byte stream (`{accept}`)"),
             ResponseKind::Empty => "nothing".into(),
@@ -263,7 +258,7 @@ pub(super) fn readme(api: &Api, options: &EmitOptions) -> String {
     }
     let _ = writeln!(
         out,
-        "\nEach method also has an `_if_none_match` form that sends an ETag and returns `Conditional::NotModified` on 304.\n"
+        "\nEach method takes the operation's required parameters and returns its request builder (`client::builder`): optional parameters are named setters; `.send()` (or `.await`) sends it, `.if_none_match(&etag)` sends it conditionally and returns `Conditional::NotModified` on 304, and paged operations add `.pages()`, `.pages_if_none_match(&etag)` and `.stream()` (every row, following the next link).\n"
     );
     cli_section(&mut out, api, options);
     out

@@ -62,6 +62,21 @@ pub fn emit(api: &Api, options: &EmitOptions) -> Result<Vec<GeneratedFile>> {
     Ok(files)
 }
 
+/// Whether the Rust type of `t` is `Copy` (so generated code passes it on without `.clone()`).
+fn is_copy(t: &TypeRef) -> bool {
+    matches!(
+        t,
+        TypeRef::DateTime
+            | TypeRef::Date
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::F32
+            | TypeRef::F64
+            | TypeRef::Decimal
+            | TypeRef::Bool
+    )
+}
+
 /// The comment block every generated file starts with.
 fn header(options: &EmitOptions) -> String {
     format!(

@@ -50,26 +50,33 @@ async fn the_generated_client_calls_every_operation() {
     let (s, t) = (at("2018-05-01"), at("2018-05-31"));
     let balance = c
         .balance_summary_v3_get_by_current_billing_period(e)
+        .send()
         .await
         .unwrap();
     assert_eq!(balance.body().billing_period_id.as_deref(), Some("201806"));
     assert!(balance.etag().is_some());
     c.balance_summary_v3_get_by_billing_period(e, "201805")
+        .send()
         .await
         .unwrap();
     let page = c
         .usage_details_v3_get_by_custom_date(e, s, t)
+        .send()
         .await
         .unwrap();
     assert_eq!(page.body().data.as_ref().unwrap().len(), 50);
     c.usage_details_v3_get_by_current_billing_period(e)
+        .send()
         .await
         .unwrap();
     c.usage_details_v3_get_by_billing_period(e, "201805")
+        .send()
         .await
         .unwrap();
     let csv = c
-        .usage_details_download_v3_get(e, Some("201805"), None, None)
+        .usage_details_download_v3_get(e)
+        .billing_period("201805")
+        .send()
         .await
         .unwrap();
     let bytes = csv.into_body().collect_bytes().await.unwrap();
@@ -80,29 +87,51 @@ async fn the_generated_client_calls_every_operation() {
             .count(),
         1 + 31 * 6
     );
-    c.usage_details_download_v3_get(e, None, Some(s), Some(t))
+    c.usage_details_download_v3_get(e)
+        .start_time(s)
+        .end_time(t)
+        .send()
         .await
         .unwrap();
     assert_eq!(
         c.marketplaces_v3_get_marketplaces_by_custom_date(e, s, t)
+            .send()
             .await
             .unwrap()
             .body()
             .len(),
         31
     );
-    c.marketplaces_v3_get_marketplaces(e).await.unwrap();
+    c.marketplaces_v3_get_marketplaces(e).send().await.unwrap();
     c.marketplaces_v3_get_marketplaces_by_billing_period(e, "201805")
+        .send()
         .await
         .unwrap();
-    assert!(!c.price_sheets_v3_get(e).await.unwrap().body().is_empty());
+    assert!(
+        !c.price_sheets_v3_get(e)
+            .send()
+            .await
+            .unwrap()
+            .body()
+            .is_empty()
+    );
     c.price_sheets_v3_get_by_billing_period(e, "201805")
+        .send()
         .await
         .unwrap();
-    assert_eq!(c.billing_periods_v2_get(e).await.unwrap().body().len(), 36);
+    assert_eq!(
+        c.billing_periods_v2_get(e)
+            .send()
+            .await
+            .unwrap()
+            .body()
+            .len(),
+        36
+    );
     let (rs, rt) = (at("2017-11-01"), at("2018-06-15"));
     assert!(
         !c.reserved_instances_v3_get(e, rs, rt)
+            .send()
             .await
             .unwrap()
             .body()
@@ -110,21 +139,29 @@ async fn the_generated_client_calls_every_operation() {
     );
     assert!(
         !c.reserved_instances_v2_get_reservation_details(e, rs, rt)
+            .send()
             .await
             .unwrap()
             .body()
             .is_empty()
     );
-    c.reserved_instances_v2_get_reservation_summaries(e, Grain::Daily, Some(rs), Some(rt))
+    c.reserved_instances_v2_get_reservation_summaries(e, Grain::Daily)
+        .start_date(rs)
+        .end_date(rt)
+        .send()
         .await
         .unwrap();
-    c.reserved_instances_v2_get_reservation_summaries(e, Grain::Monthly, None, None)
+    c.reserved_instances_v2_get_reservation_summaries(e, Grain::Monthly)
+        .send()
         .await
         .unwrap();
-    c.reservation_recommendations_v2_get_shared(e, Some(LookBackPeriod::Last60Days))
+    c.reservation_recommendations_v2_get_shared(e)
+        .look_back_period(LookBackPeriod::Last60Days)
+        .send()
         .await
         .unwrap();
-    c.reservation_recommendations_v2_get_single(e, None)
+    c.reservation_recommendations_v2_get_single(e)
+        .send()
         .await
         .unwrap();
     server.shutdown().await.unwrap();
@@ -134,7 +171,8 @@ async fn the_generated_client_calls_every_operation() {
 async fn the_client_streams_every_row_once() {
     let server = start(config()).await;
     let rows: Vec<_> = client(&server)
-        .usage_details_v3_get_by_billing_period_stream("100", "201805")
+        .usage_details_v3_get_by_billing_period("100", "201805")
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -173,16 +211,19 @@ async fn conditional_calls_get_not_modified() {
     let c = client(&server);
     let first = c
         .price_sheets_v3_get_by_billing_period("100", "201805")
+        .send()
         .await
         .unwrap();
     let etag = first.etag().unwrap();
     let again = c
-        .price_sheets_v3_get_by_billing_period_if_none_match("100", "201805", &etag)
+        .price_sheets_v3_get_by_billing_period("100", "201805")
+        .if_none_match(&etag)
         .await
         .unwrap();
     assert!(again.is_not_modified());
     let other = c
-        .price_sheets_v3_get_by_billing_period_if_none_match("100", "201804", &etag)
+        .price_sheets_v3_get_by_billing_period("100", "201804")
+        .if_none_match(&etag)
         .await
         .unwrap();
     assert!(!other.is_not_modified());
@@ -195,6 +236,7 @@ async fn errors_reach_the_client_as_typed_errors() {
     let c = client(&server);
     let err = c
         .price_sheets_v3_get_by_billing_period("100", "201899")
+        .send()
         .await
         .unwrap_err();
     assert!(matches!(err, Error::BadRequest(_)), "{err:?}");
@@ -206,14 +248,14 @@ async fn errors_reach_the_client_as_typed_errors() {
             .unwrap()
             .contains("billingPeriod")
     );
-    let err = c.price_sheets_v3_get("999").await.unwrap_err();
+    let err = c.price_sheets_v3_get("999").send().await.unwrap_err();
     assert!(matches!(err, Error::BadRequest(_)), "{err:?}");
     let wrong = Client::builder()
         .base_url(server.url())
         .api_key("nope")
         .build()
         .unwrap();
-    let err = wrong.price_sheets_v3_get("100").await.unwrap_err();
+    let err = wrong.price_sheets_v3_get("100").send().await.unwrap_err();
     assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
     server.shutdown().await.unwrap();
 }
@@ -230,11 +272,9 @@ async fn retries_through_injected_faults_lose_and_duplicate_nothing() {
     })
     .await;
     let collect = |server: &MockServer| {
-        client(server).usage_details_v3_get_by_custom_date_stream(
-            "100",
-            at("2018-04-01"),
-            at("2018-05-31"),
-        )
+        client(server)
+            .usage_details_v3_get_by_custom_date("100", at("2018-04-01"), at("2018-05-31"))
+            .stream()
     };
     let want: Vec<_> = collect(&clean).try_collect().await.unwrap();
     let got: Vec<_> = collect(&faulty).try_collect().await.unwrap();
@@ -278,7 +318,8 @@ async fn concurrent_clients_see_the_same_rows() {
         .map(|_| {
             let c = c.clone();
             tokio::spawn(async move {
-                c.usage_details_v3_get_by_billing_period_stream("100", "201804")
+                c.usage_details_v3_get_by_billing_period("100", "201804")
+                    .stream()
                     .try_collect::<Vec<_>>()
                     .await
                     .unwrap()

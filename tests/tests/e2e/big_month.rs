@@ -15,7 +15,9 @@ async fn csv_download_holds_the_rows_of_the_json_pages() {
     // `the_pages_hold_every_row_once_in_order`), fetched meanwhile on the blocking pool.
     let json = tokio::task::spawn_blocking(big_month_pages);
     let response = client
-        .usage_details_download_v3_get(ENROLLMENT, Some(PERIOD), None, None)
+        .usage_details_download_v3_get(ENROLLMENT)
+        .billing_period(PERIOD)
+        .send()
         .await
         .expect("the download starts");
     assert_eq!(response.status(), 200);
@@ -106,11 +108,9 @@ async fn injected_faults_lose_and_repeat_no_row() {
     };
     let mock = Mock::start(config).await;
     let client = client_with(&mock.url(), KEY, fast_retries(10));
-    let mut rows = client.usage_details_v3_get_by_custom_date_stream(
-        ENROLLMENT,
-        at(2018, 5, 1),
-        at(2018, 5, 31),
-    );
+    let mut rows = client
+        .usage_details_v3_get_by_custom_date(ENROLLMENT, at(2018, 5, 1), at(2018, 5, 31))
+        .stream();
     let mut digester = Digester::default();
     while let Some(row) = rows
         .try_next()

@@ -204,7 +204,7 @@ async fn json_jsonl_and_csv_go_to_stdout_or_to_a_file() {
     let dir = tempfile::tempdir().unwrap();
 
     // JSON: the same document the client decodes.
-    let prices = client.price_sheets_v3_get(ENROLLMENT).await.unwrap();
+    let prices = client.price_sheets_v3_get(ENROLLMENT).send().await.unwrap();
     let args = [
         "price-sheets-v3-get",
         "--base-url",
@@ -221,6 +221,7 @@ async fn json_jsonl_and_csv_go_to_stdout_or_to_a_file() {
     // JSON Lines: one row per line; the base URL may come from EA_BASE_URL instead.
     let market = client
         .marketplaces_v3_get_marketplaces_by_billing_period(ENROLLMENT, PERIOD)
+        .send()
         .await
         .unwrap();
     let args = [
@@ -242,7 +243,11 @@ async fn json_jsonl_and_csv_go_to_stdout_or_to_a_file() {
     assert_eq!(&rows, market.body());
 
     // CSV: a header of the model's fields, one row per item.
-    let periods = client.billing_periods_v2_get(ENROLLMENT).await.unwrap();
+    let periods = client
+        .billing_periods_v2_get(ENROLLMENT)
+        .send()
+        .await
+        .unwrap();
     let args = [
         "billing-periods",
         "--base-url",
@@ -441,6 +446,7 @@ async fn first_page_tag(mock: &Mock, version: u64) -> String {
     assert_eq!(mock.state().data_version(), version);
     mock.client()
         .usage_details_v3_get_by_billing_period(ENROLLMENT, PERIOD)
+        .send()
         .await
         .unwrap()
         .etag()
@@ -542,7 +548,9 @@ async fn the_csv_download_with_an_etag_file() {
     let downloaded = std::fs::read(&out).unwrap();
     let direct = mock
         .client()
-        .usage_details_download_v3_get(ENROLLMENT, Some(PERIOD), None, None)
+        .usage_details_download_v3_get(ENROLLMENT)
+        .billing_period(PERIOD)
+        .send()
         .await
         .unwrap();
     let tag = direct.etag().unwrap();

@@ -41,24 +41,28 @@ async fn bad_parameters_are_bad_requests_and_not_retried() {
     assert_bad_request(
         client
             .balance_summary_v3_get_by_billing_period(ENROLLMENT, "201313")
+            .send()
             .await,
         &["billingPeriod", "201313", "month 13"],
     );
     assert_bad_request(
         client
             .usage_details_v3_get_by_billing_period(ENROLLMENT, "201001")
+            .send()
             .await,
         &["billingPeriod", "201001", "before"],
     );
     assert_bad_request(
         client
             .price_sheets_v3_get_by_billing_period(ENROLLMENT, "2018-05")
+            .send()
             .await,
         &["billingPeriod", "yyyyMM"],
     );
     assert_bad_request(
         client
             .marketplaces_v3_get_marketplaces_by_billing_period(ENROLLMENT, "201807")
+            .send()
             .await,
         &["201807", "future"],
     );
@@ -66,6 +70,7 @@ async fn bad_parameters_are_bad_requests_and_not_retried() {
     assert_bad_request(
         client
             .usage_details_v3_get_by_custom_date(ENROLLMENT, at(2018, 5, 10), at(2018, 5, 1))
+            .send()
             .await,
         &["endTime", "before", "startTime"],
     );
@@ -76,6 +81,7 @@ async fn bad_parameters_are_bad_requests_and_not_retried() {
                 at(2018, 3, 2),
                 at(2018, 3, 1),
             )
+            .send()
             .await,
         &["endDate", "startDate"],
     );
@@ -87,6 +93,7 @@ async fn bad_parameters_are_bad_requests_and_not_retried() {
                 at(2015, 1, 1),
                 at(2018, 1, 1),
             )
+            .send()
             .await,
         &["37 calendar months", "36"],
     );
@@ -97,41 +104,46 @@ async fn bad_parameters_are_bad_requests_and_not_retried() {
             at(2015, 1, 1),
             at(2017, 12, 31),
         )
+        .send()
         .await
         .expect("36 months are allowed");
     // The CSV download allows one month.
     assert_bad_request(
         client
-            .usage_details_download_v3_get(
-                ENROLLMENT,
-                None,
-                Some(at(2018, 4, 30)),
-                Some(at(2018, 5, 1)),
-            )
+            .usage_details_download_v3_get(ENROLLMENT)
+            .start_time(at(2018, 4, 30))
+            .end_time(at(2018, 5, 1))
+            .send()
             .await
             .map(|_| ()),
         &["2 calendar months"],
     );
     assert_bad_request(
         client
-            .usage_details_download_v3_get(ENROLLMENT, Some(PERIOD), Some(at(2018, 5, 1)), None)
+            .usage_details_download_v3_get(ENROLLMENT)
+            .billing_period(PERIOD)
+            .start_time(at(2018, 5, 1))
+            .send()
             .await
             .map(|_| ()),
         &["billingPeriod", "not both"],
     );
     // Unknown enrollment: the mock answers 400 "invalid EA number", as the service does.
     assert_bad_request(
-        client.billing_periods_v2_get("999").await,
+        client.billing_periods_v2_get("999").send().await,
         &["invalid EA number", "999"],
     );
     assert_bad_request(
         client
             .usage_details_v3_get_by_billing_period("999", "201313")
+            .send()
             .await,
         &["invalid EA number"],
     );
     // A paged stream reports the first page's error and ends.
-    let mut rows = client.usage_details_v3_get_by_billing_period_stream("999", PERIOD);
+    let mut rows = client
+        .usage_details_v3_get_by_billing_period("999", PERIOD)
+        .stream();
     let first = rows.next().await.expect("an error item");
     assert!(matches!(first, Err(Error::BadRequest(_))), "{first:?}");
     assert!(rows.next().await.is_none());
@@ -147,6 +159,7 @@ async fn an_unknown_key_is_unauthorized_and_not_retried() {
     let client = client_with(&mock.url(), "not-the-key", fast_retries(3));
     let error = client
         .balance_summary_v3_get_by_current_billing_period(ENROLLMENT)
+        .send()
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
@@ -161,12 +174,14 @@ async fn an_unknown_key_is_unauthorized_and_not_retried() {
     let tag = mock
         .client()
         .balance_summary_v3_get_by_current_billing_period(ENROLLMENT)
+        .send()
         .await
         .unwrap()
         .etag()
         .unwrap();
     let error = client
-        .balance_summary_v3_get_by_current_billing_period_if_none_match(ENROLLMENT, &tag)
+        .balance_summary_v3_get_by_current_billing_period(ENROLLMENT)
+        .if_none_match(&tag)
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
@@ -201,7 +216,11 @@ async fn path_parameters_that_would_leave_the_route_are_refused_unsent() {
     let mock = Mock::start(small_config(42)).await;
     let client = mock.client();
     for enrollment in ["", ".", ".."] {
-        let error = client.billing_periods_v2_get(enrollment).await.unwrap_err();
+        let error = client
+            .billing_periods_v2_get(enrollment)
+            .send()
+            .await
+            .unwrap_err();
         assert!(
             matches!(&error, Error::InvalidArgument { name, .. } if name == "path"),
             "{enrollment:?}: {error:?}"
@@ -210,7 +229,11 @@ async fn path_parameters_that_would_leave_the_route_are_refused_unsent() {
     assert!(mock.api_requests().is_empty(), "nothing was sent");
     // Anything else is one encoded segment: the mock sees an unknown enrollment.
     for enrollment in ["../100", "100/billingperiods", "1 0?x=#"] {
-        let error = client.billing_periods_v2_get(enrollment).await.unwrap_err();
+        let error = client
+            .billing_periods_v2_get(enrollment)
+            .send()
+            .await
+            .unwrap_err();
         assert!(
             matches!(error, Error::BadRequest(_)),
             "{enrollment:?}: {error:?}"
@@ -269,6 +292,7 @@ async fn a_forced_404_on_a_real_operation_is_not_found() {
     let error = mock
         .client()
         .price_sheets_v3_get(ENROLLMENT)
+        .send()
         .await
         .unwrap_err();
     assert!(matches!(error, Error::NotFound(_)), "{error:?}");
@@ -287,7 +311,8 @@ async fn throttling_is_retried_until_it_succeeds() {
     .await;
     let response = mock
         .client()
-        .reservation_recommendations_v2_get_shared(ENROLLMENT, None)
+        .reservation_recommendations_v2_get_shared(ENROLLMENT)
+        .send()
         .await
         .expect("the third attempt succeeds");
     assert!(!response.body().is_empty());
@@ -316,6 +341,7 @@ async fn the_rate_limiter_is_waited_out_using_its_retry_header() {
     for _ in 0..5 {
         client
             .billing_periods_v2_get(ENROLLMENT)
+            .send()
             .await
             .expect("throttling is retried");
         if mock.api_requests().iter().any(|l| l.status == 429) {
@@ -340,7 +366,11 @@ async fn the_rate_limiter_is_waited_out_using_its_retry_header() {
 async fn throttling_gives_up_after_the_configured_retries() {
     let mock = Mock::forcing(small_config(42), Force::always(429)).await;
     let client = client_with(&mock.url(), KEY, fast_retries(2));
-    let error = client.billing_periods_v2_get(ENROLLMENT).await.unwrap_err();
+    let error = client
+        .billing_periods_v2_get(ENROLLMENT)
+        .send()
+        .await
+        .unwrap_err();
     let Error::TooManyRequests {
         error: api,
         retry_after,
@@ -374,6 +404,7 @@ async fn a_long_retry_hint_is_reported_instead_of_waited() {
         let started = std::time::Instant::now();
         let error = client
             .reserved_instances_v3_get(ENROLLMENT, at(2018, 1, 1), at(2018, 5, 31))
+            .send()
             .await
             .unwrap_err();
         assert!(
@@ -414,6 +445,7 @@ async fn server_errors_are_retried_then_reported() {
     .await;
     mock.client()
         .price_sheets_v3_get(ENROLLMENT)
+        .send()
         .await
         .expect("the retry succeeds");
     assert_eq!(mock.statuses(), [500, 200]);
@@ -422,6 +454,7 @@ async fn server_errors_are_retried_then_reported() {
     let mock = Mock::forcing(small_config(42), Force::always(500)).await;
     let error = client_with(&mock.url(), KEY, fast_retries(2))
         .price_sheets_v3_get(ENROLLMENT)
+        .send()
         .await
         .unwrap_err();
     assert!(matches!(error, Error::ServerError(_)), "{error:?}");
@@ -434,6 +467,7 @@ async fn server_errors_are_retried_then_reported() {
     let mock = Mock::forcing(small_config(42), Force::always(503)).await;
     let error = client_with(&mock.url(), KEY, fast_retries(1))
         .balance_summary_v3_get_by_current_billing_period(ENROLLMENT)
+        .send()
         .await
         .unwrap_err();
     let Error::ServiceUnavailable {
@@ -459,7 +493,9 @@ async fn server_errors_are_retried_then_reported() {
     .await;
     let csv = mock
         .client()
-        .usage_details_download_v3_get(ENROLLMENT, Some(PERIOD), None, None)
+        .usage_details_download_v3_get(ENROLLMENT)
+        .billing_period(PERIOD)
+        .send()
         .await
         .expect("the retry succeeds");
     let (_, records) = parse_csv(&csv.into_body().collect_bytes().await.unwrap());
@@ -470,6 +506,7 @@ async fn server_errors_are_retried_then_reported() {
     let mock = Mock::forcing(small_config(42), Force::always(503)).await;
     let error = client_with(&mock.url(), KEY, RetryPolicy::none())
         .billing_periods_v2_get(ENROLLMENT)
+        .send()
         .await
         .unwrap_err();
     assert!(matches!(error, Error::ServiceUnavailable { .. }));
@@ -519,6 +556,7 @@ async fn a_closed_port_is_a_transport_error() {
     drop(listener);
     let error = client_with(&url, KEY, fast_retries(1))
         .billing_periods_v2_get(ENROLLMENT)
+        .send()
         .await
         .unwrap_err();
     assert!(

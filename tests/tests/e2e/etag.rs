@@ -14,6 +14,7 @@ async fn a_document_is_not_modified_until_the_data_version_changes() {
 
     let first = client
         .balance_summary_v3_get_by_billing_period(ENROLLMENT, PERIOD)
+        .send()
         .await
         .unwrap();
     assert_eq!(first.status(), 200);
@@ -21,7 +22,8 @@ async fn a_document_is_not_modified_until_the_data_version_changes() {
     assert!(!tag.is_weak(), "the mock gives strong tags: {tag:?}");
 
     let again = client
-        .balance_summary_v3_get_by_billing_period_if_none_match(ENROLLMENT, PERIOD, &tag)
+        .balance_summary_v3_get_by_billing_period(ENROLLMENT, PERIOD)
+        .if_none_match(&tag)
         .await
         .unwrap();
     let Conditional::NotModified(not_modified) = again else {
@@ -38,7 +40,8 @@ async fn a_document_is_not_modified_until_the_data_version_changes() {
     let weak = ETag::parse(&format!("W/{}", tag.as_str())).unwrap();
     assert!(
         client
-            .balance_summary_v3_get_by_billing_period_if_none_match(ENROLLMENT, PERIOD, &weak)
+            .balance_summary_v3_get_by_billing_period(ENROLLMENT, PERIOD)
+            .if_none_match(&weak)
             .await
             .unwrap()
             .is_not_modified()
@@ -46,7 +49,8 @@ async fn a_document_is_not_modified_until_the_data_version_changes() {
 
     assert_eq!(set_data_version(&mock.url(), None).await, 2);
     let changed = client
-        .balance_summary_v3_get_by_billing_period_if_none_match(ENROLLMENT, PERIOD, &tag)
+        .balance_summary_v3_get_by_billing_period(ENROLLMENT, PERIOD)
+        .if_none_match(&tag)
         .await
         .unwrap();
     let Conditional::Modified(fresh) = changed else {
@@ -62,7 +66,8 @@ async fn a_document_is_not_modified_until_the_data_version_changes() {
     );
     assert!(
         client
-            .balance_summary_v3_get_by_billing_period_if_none_match(ENROLLMENT, PERIOD, &new_tag)
+            .balance_summary_v3_get_by_billing_period(ENROLLMENT, PERIOD)
+            .if_none_match(&new_tag)
             .await
             .unwrap()
             .is_not_modified()
@@ -72,7 +77,8 @@ async fn a_document_is_not_modified_until_the_data_version_changes() {
     assert_eq!(set_data_version(&mock.url(), Some(1)).await, 1);
     assert!(
         client
-            .balance_summary_v3_get_by_billing_period_if_none_match(ENROLLMENT, PERIOD, &tag)
+            .balance_summary_v3_get_by_billing_period(ENROLLMENT, PERIOD)
+            .if_none_match(&tag)
             .await
             .unwrap()
             .is_not_modified()
@@ -102,21 +108,27 @@ async fn the_csv_download_round_trips_its_etag() {
     let mock = Mock::start(small_config(42)).await;
     let client = mock.client();
     let response = client
-        .usage_details_download_v3_get(ENROLLMENT, Some(PERIOD), None, None)
+        .usage_details_download_v3_get(ENROLLMENT)
+        .billing_period(PERIOD)
+        .send()
         .await
         .unwrap();
     let tag = response.etag().unwrap();
     let before = response.into_body().collect_bytes().await.unwrap();
 
     let again = client
-        .usage_details_download_v3_get_if_none_match(ENROLLMENT, Some(PERIOD), None, None, &tag)
+        .usage_details_download_v3_get(ENROLLMENT)
+        .billing_period(PERIOD)
+        .if_none_match(&tag)
         .await
         .unwrap();
     assert!(again.is_not_modified(), "{again:?}");
 
     set_data_version(&mock.url(), None).await;
     let fresh = client
-        .usage_details_download_v3_get_if_none_match(ENROLLMENT, Some(PERIOD), None, None, &tag)
+        .usage_details_download_v3_get(ENROLLMENT)
+        .billing_period(PERIOD)
+        .if_none_match(&tag)
         .await
         .unwrap()
         .modified()
@@ -150,13 +162,16 @@ async fn paged_usage_is_not_modified_until_the_data_version_changes() {
     let mock = Mock::start(config.clone()).await;
     let client = mock.client();
 
-    let mut pages = client.usage_details_v3_get_by_billing_period_pages(ENROLLMENT, PERIOD);
+    let mut pages = client
+        .usage_details_v3_get_by_billing_period(ENROLLMENT, PERIOD)
+        .pages();
     let first = pages.try_next().await.unwrap().unwrap();
     let tag = first.etag().expect("the first page has an ETag");
     drop(pages);
 
     let unchanged = client
-        .usage_details_v3_get_by_billing_period_pages_if_none_match(ENROLLMENT, PERIOD, &tag)
+        .usage_details_v3_get_by_billing_period(ENROLLMENT, PERIOD)
+        .pages_if_none_match(&tag)
         .await
         .unwrap();
     let Conditional::NotModified(not_modified) = unchanged else {
@@ -167,7 +182,8 @@ async fn paged_usage_is_not_modified_until_the_data_version_changes() {
     let requests_before_bump = mock.api_requests().len();
     assert_eq!(set_data_version(&mock.url(), None).await, 2);
     let changed = client
-        .usage_details_v3_get_by_billing_period_pages_if_none_match(ENROLLMENT, PERIOD, &tag)
+        .usage_details_v3_get_by_billing_period(ENROLLMENT, PERIOD)
+        .pages_if_none_match(&tag)
         .await
         .unwrap();
     let Conditional::Modified(response) = changed else {
@@ -211,9 +227,8 @@ async fn paged_usage_is_not_modified_until_the_data_version_changes() {
     // With the new tag, the paged call is not modified again.
     assert!(
         client
-            .usage_details_v3_get_by_billing_period_pages_if_none_match(
-                ENROLLMENT, PERIOD, &new_tag
-            )
+            .usage_details_v3_get_by_billing_period(ENROLLMENT, PERIOD)
+            .pages_if_none_match(&new_tag)
             .await
             .unwrap()
             .is_not_modified()
@@ -231,13 +246,15 @@ async fn the_data_version_can_also_come_from_the_configuration() {
     let tag = v1
         .client()
         .price_sheets_v3_get_by_billing_period(ENROLLMENT, PERIOD)
+        .send()
         .await
         .unwrap()
         .etag()
         .unwrap();
     let other = v5
         .client()
-        .price_sheets_v3_get_by_billing_period_if_none_match(ENROLLMENT, PERIOD, &tag)
+        .price_sheets_v3_get_by_billing_period(ENROLLMENT, PERIOD)
+        .if_none_match(&tag)
         .await
         .unwrap()
         .modified()
@@ -247,6 +264,7 @@ async fn the_data_version_can_also_come_from_the_configuration() {
     let same = v1
         .client()
         .price_sheets_v3_get_by_billing_period(ENROLLMENT, PERIOD)
+        .send()
         .await
         .unwrap();
     assert_eq!(other.body(), same.body());

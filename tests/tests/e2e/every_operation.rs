@@ -58,15 +58,19 @@ async fn every_operation(seed: u64) -> Seen {
     // 1, 2: balance summaries.
     let (current_balance, tag) = round_trip!(
         "balance summary, current period",
-        c.balance_summary_v3_get_by_current_billing_period(e),
-        |tag| c.balance_summary_v3_get_by_current_billing_period_if_none_match(e, &tag)
+        c.balance_summary_v3_get_by_current_billing_period(e).send(),
+        |tag| c
+            .balance_summary_v3_get_by_current_billing_period(e)
+            .if_none_match(&tag)
     );
     etags.push(tag.as_str().to_owned());
     assert_eq!(current_balance.billing_period_id.as_deref(), Some("201806"));
     let (balance, _) = round_trip!(
         "balance summary, 201805",
-        c.balance_summary_v3_get_by_billing_period(e, PERIOD),
-        |tag| c.balance_summary_v3_get_by_billing_period_if_none_match(e, PERIOD, &tag)
+        c.balance_summary_v3_get_by_billing_period(e, PERIOD).send(),
+        |tag| c
+            .balance_summary_v3_get_by_billing_period(e, PERIOD)
+            .if_none_match(&tag)
     );
     assert_eq!(balance.billing_period_id.as_deref(), Some(PERIOD));
     assert!(
@@ -79,26 +83,31 @@ async fn every_operation(seed: u64) -> Seen {
     // 3: usage by billing period — one page, its conditional forms, and every page.
     let (page, _) = round_trip!(
         "usage details, 201805, first page",
-        c.usage_details_v3_get_by_billing_period(e, PERIOD),
-        |tag| c.usage_details_v3_get_by_billing_period_if_none_match(e, PERIOD, &tag)
+        c.usage_details_v3_get_by_billing_period(e, PERIOD).send(),
+        |tag| c
+            .usage_details_v3_get_by_billing_period(e, PERIOD)
+            .if_none_match(&tag)
     );
     assert_eq!(page.data.as_ref().map(Vec::len), Some(40));
     assert!(page.next_link.is_some());
     let tag = c
         .usage_details_v3_get_by_billing_period(e, PERIOD)
+        .send()
         .await
         .unwrap()
         .etag()
         .unwrap();
     assert!(
-        c.usage_details_v3_get_by_billing_period_pages_if_none_match(e, PERIOD, &tag)
+        c.usage_details_v3_get_by_billing_period(e, PERIOD)
+            .pages_if_none_match(&tag)
             .await
             .unwrap()
             .is_not_modified()
     );
     let expected = library_rows(&config, 1, period_days());
     let rows: Vec<_> = c
-        .usage_details_v3_get_by_billing_period_stream(e, PERIOD)
+        .usage_details_v3_get_by_billing_period(e, PERIOD)
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -108,7 +117,8 @@ async fn every_operation(seed: u64) -> Seen {
         "seed {seed}: the rows differ from the library's"
     );
     let pages: Vec<_> = c
-        .usage_details_v3_get_by_billing_period_pages(e, PERIOD)
+        .usage_details_v3_get_by_billing_period(e, PERIOD)
+        .pages()
         .try_collect()
         .await
         .unwrap();
@@ -118,24 +128,29 @@ async fn every_operation(seed: u64) -> Seen {
     // 4: usage by custom date — the same month, the same rows.
     let (page, _) = round_trip!(
         "usage details, custom dates",
-        c.usage_details_v3_get_by_custom_date(e, may1, may31),
-        |tag| c.usage_details_v3_get_by_custom_date_if_none_match(e, may1, may31, &tag)
+        c.usage_details_v3_get_by_custom_date(e, may1, may31).send(),
+        |tag| c
+            .usage_details_v3_get_by_custom_date(e, may1, may31)
+            .if_none_match(&tag)
     );
     assert_eq!(page.data.as_ref().map(Vec::len), Some(40));
     let tag = c
         .usage_details_v3_get_by_custom_date(e, may1, may31)
+        .send()
         .await
         .unwrap()
         .etag()
         .unwrap();
     assert!(
-        c.usage_details_v3_get_by_custom_date_pages_if_none_match(e, may1, may31, &tag)
+        c.usage_details_v3_get_by_custom_date(e, may1, may31)
+            .pages_if_none_match(&tag)
             .await
             .unwrap()
             .is_not_modified()
     );
     let by_range: Vec<_> = c
-        .usage_details_v3_get_by_custom_date_stream(e, may1, may31)
+        .usage_details_v3_get_by_custom_date(e, may1, may31)
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -144,7 +159,8 @@ async fn every_operation(seed: u64) -> Seen {
         "custom dates of May = billing period 201805"
     );
     let range_pages: Vec<_> = c
-        .usage_details_v3_get_by_custom_date_pages(e, may1, may31)
+        .usage_details_v3_get_by_custom_date(e, may1, may31)
+        .pages()
         .try_collect()
         .await
         .unwrap();
@@ -153,24 +169,29 @@ async fn every_operation(seed: u64) -> Seen {
     // 5: usage of the current period: 1–15 June.
     let (page, _) = round_trip!(
         "usage details, current period",
-        c.usage_details_v3_get_by_current_billing_period(e),
-        |tag| c.usage_details_v3_get_by_current_billing_period_if_none_match(e, &tag)
+        c.usage_details_v3_get_by_current_billing_period(e).send(),
+        |tag| c
+            .usage_details_v3_get_by_current_billing_period(e)
+            .if_none_match(&tag)
     );
     assert_eq!(page.data.as_ref().map(Vec::len), Some(40));
     let tag = c
         .usage_details_v3_get_by_current_billing_period(e)
+        .send()
         .await
         .unwrap()
         .etag()
         .unwrap();
     assert!(
-        c.usage_details_v3_get_by_current_billing_period_pages_if_none_match(e, &tag)
+        c.usage_details_v3_get_by_current_billing_period(e)
+            .pages_if_none_match(&tag)
             .await
             .unwrap()
             .is_not_modified()
     );
     let june: Vec<_> = c
-        .usage_details_v3_get_by_current_billing_period_stream(e)
+        .usage_details_v3_get_by_current_billing_period(e)
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -178,7 +199,8 @@ async fn every_operation(seed: u64) -> Seen {
     let june_days = ea_mock_server::resolve::Days::new(day(2018, 6, 1), today());
     assert!(june == library_rows(&config, 1, june_days));
     let june_pages: Vec<_> = c
-        .usage_details_v3_get_by_current_billing_period_pages(e)
+        .usage_details_v3_get_by_current_billing_period(e)
+        .pages()
         .try_collect()
         .await
         .unwrap();
@@ -195,8 +217,13 @@ async fn every_operation(seed: u64) -> Seen {
     // 6: the CSV download, parsed as CSV.
     let (csv, tag) = round_trip!(
         "usage CSV, 201805",
-        c.usage_details_download_v3_get(e, Some(PERIOD), None, None),
-        |tag| c.usage_details_download_v3_get_if_none_match(e, Some(PERIOD), None, None, &tag)
+        c.usage_details_download_v3_get(e)
+            .billing_period(PERIOD)
+            .send(),
+        |tag| c
+            .usage_details_download_v3_get(e)
+            .billing_period(PERIOD)
+            .if_none_match(&tag)
     );
     etags.push(tag.as_str().to_owned());
     let (header, records) = parse_csv(&csv.collect_bytes().await.unwrap());
@@ -207,8 +234,15 @@ async fn every_operation(seed: u64) -> Seen {
     assert_eq!(digest_csv(&header, &records), digester.finish());
     let (range_csv, _) = round_trip!(
         "usage CSV, custom dates",
-        c.usage_details_download_v3_get(e, None, Some(may1), Some(may31)),
-        |tag| c.usage_details_download_v3_get_if_none_match(e, None, Some(may1), Some(may31), &tag)
+        c.usage_details_download_v3_get(e)
+            .start_time(may1)
+            .end_time(may31)
+            .send(),
+        |tag| c
+            .usage_details_download_v3_get(e)
+            .start_time(may1)
+            .end_time(may31)
+            .if_none_match(&tag)
     );
     let (_, range_records) = parse_csv(&range_csv.collect_bytes().await.unwrap());
     assert_eq!(range_records, records);
@@ -216,8 +250,11 @@ async fn every_operation(seed: u64) -> Seen {
     // 7, 8, 9: marketplace charges.
     let (market, _) = round_trip!(
         "marketplace, 201805",
-        c.marketplaces_v3_get_marketplaces_by_billing_period(e, PERIOD),
-        |tag| c.marketplaces_v3_get_marketplaces_by_billing_period_if_none_match(e, PERIOD, &tag)
+        c.marketplaces_v3_get_marketplaces_by_billing_period(e, PERIOD)
+            .send(),
+        |tag| c
+            .marketplaces_v3_get_marketplaces_by_billing_period(e, PERIOD)
+            .if_none_match(&tag)
     );
     assert_eq!(
         market.len(),
@@ -234,26 +271,34 @@ async fn every_operation(seed: u64) -> Seen {
     assert!(close(charged, market_total), "{charged} vs {market_total}");
     let (market_range, _) = round_trip!(
         "marketplace, custom dates",
-        c.marketplaces_v3_get_marketplaces_by_custom_date(e, may1, may31),
-        |tag| c.marketplaces_v3_get_marketplaces_by_custom_date_if_none_match(e, may1, may31, &tag)
+        c.marketplaces_v3_get_marketplaces_by_custom_date(e, may1, may31)
+            .send(),
+        |tag| c
+            .marketplaces_v3_get_marketplaces_by_custom_date(e, may1, may31)
+            .if_none_match(&tag)
     );
     assert_eq!(market_range, market);
     let (market_now, _) = round_trip!(
         "marketplace, current period",
-        c.marketplaces_v3_get_marketplaces(e),
-        |tag| c.marketplaces_v3_get_marketplaces_if_none_match(e, &tag)
+        c.marketplaces_v3_get_marketplaces(e).send(),
+        |tag| c.marketplaces_v3_get_marketplaces(e).if_none_match(&tag)
     );
     assert_eq!(market_now.len(), 2 * 15);
 
     // 10, 11: price sheets — every meter usage uses, at its rate.
-    let (prices, tag) = round_trip!("price sheet, current", c.price_sheets_v3_get(e), |tag| c
-        .price_sheets_v3_get_if_none_match(e, &tag));
+    let (prices, tag) = round_trip!(
+        "price sheet, current",
+        c.price_sheets_v3_get(e).send(),
+        |tag| c.price_sheets_v3_get(e).if_none_match(&tag)
+    );
     etags.push(tag.as_str().to_owned());
     assert!((30..=60).contains(&prices.len()), "{} meters", prices.len());
     let (may_prices, _) = round_trip!(
         "price sheet, 201805",
-        c.price_sheets_v3_get_by_billing_period(e, PERIOD),
-        |tag| c.price_sheets_v3_get_by_billing_period_if_none_match(e, PERIOD, &tag)
+        c.price_sheets_v3_get_by_billing_period(e, PERIOD).send(),
+        |tag| c
+            .price_sheets_v3_get_by_billing_period(e, PERIOD)
+            .if_none_match(&tag)
     );
     assert!(
         may_prices
@@ -270,8 +315,11 @@ async fn every_operation(seed: u64) -> Seen {
     }
 
     // 12: billing periods, newest first.
-    let (periods, _) = round_trip!("billing periods", c.billing_periods_v2_get(e), |tag| c
-        .billing_periods_v2_get_if_none_match(e, &tag));
+    let (periods, _) = round_trip!(
+        "billing periods",
+        c.billing_periods_v2_get(e).send(),
+        |tag| c.billing_periods_v2_get(e).if_none_match(&tag)
+    );
     let ids: Vec<_> = periods
         .iter()
         .map(|p| p.billing_period_id.clone().unwrap())
@@ -289,8 +337,10 @@ async fn every_operation(seed: u64) -> Seen {
     let jan1 = at(2018, 1, 1);
     let (charges, _) = round_trip!(
         "reservation charges",
-        c.reserved_instances_v3_get(e, jan1, may31),
-        |tag| c.reserved_instances_v3_get_if_none_match(e, jan1, may31, &tag)
+        c.reserved_instances_v3_get(e, jan1, may31).send(),
+        |tag| c
+            .reserved_instances_v3_get(e, jan1, may31)
+            .if_none_match(&tag)
     );
     for charge in &charges {
         let when = charge.event_date.expect("eventDate");
@@ -300,8 +350,11 @@ async fn every_operation(seed: u64) -> Seen {
     // 14: reservation details.
     let (details, _) = round_trip!(
         "reservation details",
-        c.reserved_instances_v2_get_reservation_details(e, may1, may31),
-        |tag| c.reserved_instances_v2_get_reservation_details_if_none_match(e, may1, may31, &tag)
+        c.reserved_instances_v2_get_reservation_details(e, may1, may31)
+            .send(),
+        |tag| c
+            .reserved_instances_v2_get_reservation_details(e, may1, may31)
+            .if_none_match(&tag)
     );
     assert!(
         !details.is_empty(),
@@ -316,14 +369,15 @@ async fn every_operation(seed: u64) -> Seen {
     // 15: reservation summaries, daily (with the range) and monthly (without).
     let (daily, _) = round_trip!(
         "reservation summaries, daily",
-        c.reserved_instances_v2_get_reservation_summaries(e, Grain::Daily, Some(may1), Some(may31)),
-        |tag| c.reserved_instances_v2_get_reservation_summaries_if_none_match(
-            e,
-            Grain::Daily,
-            Some(may1),
-            Some(may31),
-            &tag
-        )
+        c.reserved_instances_v2_get_reservation_summaries(e, Grain::Daily)
+            .start_date(may1)
+            .end_date(may31)
+            .send(),
+        |tag| c
+            .reserved_instances_v2_get_reservation_summaries(e, Grain::Daily)
+            .start_date(may1)
+            .end_date(may31)
+            .if_none_match(&tag)
     );
     assert_eq!(
         daily.len(),
@@ -332,14 +386,11 @@ async fn every_operation(seed: u64) -> Seen {
     );
     let (monthly, _) = round_trip!(
         "reservation summaries, monthly",
-        c.reserved_instances_v2_get_reservation_summaries(e, Grain::Monthly, None, None),
-        |tag| c.reserved_instances_v2_get_reservation_summaries_if_none_match(
-            e,
-            Grain::Monthly,
-            None,
-            None,
-            &tag
-        )
+        c.reserved_instances_v2_get_reservation_summaries(e, Grain::Monthly)
+            .send(),
+        |tag| c
+            .reserved_instances_v2_get_reservation_summaries(e, Grain::Monthly)
+            .if_none_match(&tag)
     );
     assert!(!monthly.is_empty());
     let may_reservations: HashSet<_> = details.iter().map(|d| d.reservation_id.clone()).collect();
@@ -353,12 +404,13 @@ async fn every_operation(seed: u64) -> Seen {
     // 16, 17: recommendations.
     let (shared, _) = round_trip!(
         "shared recommendations",
-        c.reservation_recommendations_v2_get_shared(e, Some(LookBackPeriod::Last30Days)),
-        |tag| c.reservation_recommendations_v2_get_shared_if_none_match(
-            e,
-            Some(LookBackPeriod::Last30Days),
-            &tag
-        )
+        c.reservation_recommendations_v2_get_shared(e)
+            .look_back_period(LookBackPeriod::Last30Days)
+            .send(),
+        |tag| c
+            .reservation_recommendations_v2_get_shared(e)
+            .look_back_period(LookBackPeriod::Last30Days)
+            .if_none_match(&tag)
     );
     assert!(!shared.is_empty());
     assert!(
@@ -369,8 +421,10 @@ async fn every_operation(seed: u64) -> Seen {
     );
     let (single, _) = round_trip!(
         "single recommendations",
-        c.reservation_recommendations_v2_get_single(e, None),
-        |tag| c.reservation_recommendations_v2_get_single_if_none_match(e, None, &tag)
+        c.reservation_recommendations_v2_get_single(e).send(),
+        |tag| c
+            .reservation_recommendations_v2_get_single(e)
+            .if_none_match(&tag)
     );
     assert!(
         single
@@ -426,13 +480,14 @@ async fn the_same_seed_gives_the_same_answers_on_another_server() {
     .await
     .unwrap();
     let (ca, cb) = (client(&a.url()), client(&b.url()));
-    let pa = ca.price_sheets_v3_get(ENROLLMENT).await.unwrap();
-    let pb = cb.price_sheets_v3_get(ENROLLMENT).await.unwrap();
+    let pa = ca.price_sheets_v3_get(ENROLLMENT).send().await.unwrap();
+    let pb = cb.price_sheets_v3_get(ENROLLMENT).send().await.unwrap();
     assert_eq!(pa.etag(), pb.etag());
     assert_eq!(pa.body(), pb.body());
     let other = MockServer::start(small_config(4)).await.unwrap();
     let po = client(&other.url())
         .price_sheets_v3_get(ENROLLMENT)
+        .send()
         .await
         .unwrap();
     assert_ne!(po.etag(), pa.etag());

@@ -21,10 +21,14 @@ async fn the_csv_of_a_period_is_the_csv_of_its_two_halves() {
                 Some((first, last)) => (Some(at(2018, 5, first)), Some(at(2018, 5, last))),
                 None => (None, None),
             };
-            let response = client
-                .usage_details_download_v3_get(ENROLLMENT, period, start, end)
-                .await
-                .unwrap();
+            let mut request = client.usage_details_download_v3_get(ENROLLMENT);
+            if let Some(period) = period {
+                request = request.billing_period(period);
+            }
+            if let (Some(start), Some(end)) = (start, end) {
+                request = request.start_time(start).end_time(end);
+            }
+            let response = request.send().await.unwrap();
             parse_csv(&response.into_body().collect_bytes().await.unwrap())
         }
     };
@@ -56,7 +60,9 @@ async fn a_next_link_to_another_origin_is_never_followed() {
     let client = mock.client();
 
     // Rows: the first page, then the refusal, then nothing.
-    let mut rows = client.usage_details_v3_get_by_billing_period_stream(ENROLLMENT, PERIOD);
+    let mut rows = client
+        .usage_details_v3_get_by_billing_period(ENROLLMENT, PERIOD)
+        .stream();
     let mut delivered = 0;
     let error = loop {
         match rows.next().await.expect("the stream ends with an error") {
@@ -78,11 +84,9 @@ async fn a_next_link_to_another_origin_is_never_followed() {
     assert!(rows.next().await.is_none(), "nothing after the error");
 
     // Pages: the first one, then the refusal.
-    let mut pages = client.usage_details_v3_get_by_custom_date_pages(
-        ENROLLMENT,
-        at(2018, 5, 1),
-        at(2018, 5, 31),
-    );
+    let mut pages = client
+        .usage_details_v3_get_by_custom_date(ENROLLMENT, at(2018, 5, 1), at(2018, 5, 31))
+        .pages();
     let first = pages.next().await.unwrap().expect("the first page");
     assert_eq!(first.body().data.as_ref().map(Vec::len), Some(40));
     let second = pages.next().await.unwrap();

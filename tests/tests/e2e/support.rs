@@ -378,8 +378,9 @@ pub fn big_month_pages() -> &'static Result<BigMonthPages, String> {
                 .expect("a runtime");
             runtime.block_on(async {
                 use futures_util::TryStreamExt;
-                let mut pages =
-                    client(url).usage_details_v3_get_by_billing_period_pages(ENROLLMENT, PERIOD);
+                let mut pages = client(url)
+                    .usage_details_v3_get_by_billing_period(ENROLLMENT, PERIOD)
+                    .pages();
                 let mut month = BigMonthPages {
                     sizes: Vec::new(),
                     links: Vec::new(),

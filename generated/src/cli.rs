@@ -1236,194 +1236,41 @@ async fn run_reservation_recommendations_v2_get_single(
 }
 
 impl crate::runtime::cli_support::Fields for crate::models::BalanceSummaryV3 {
-    const FIELDS: &'static [&'static str] = &[
-        "id",
-        "billingPeriodId",
-        "currencyCode",
-        "beginningBalance",
-        "endingBalance",
-        "newPurchases",
-        "adjustments",
-        "utilized",
-        "serviceOverage",
-        "chargesBilledSeparately",
-        "totalOverage",
-        "totalUsage",
-        "azureMarketplaceServiceCharges",
-        "newPurchasesDetails",
-        "adjustmentDetails",
-    ];
+    const FIELDS: &'static [&'static str] = crate::models::BalanceSummaryV3::JSON_FIELDS;
 }
 
 impl crate::runtime::cli_support::Fields for crate::models::BillingPeriodV2 {
-    const FIELDS: &'static [&'static str] = &[
-        "billingPeriodId",
-        "billingStart",
-        "billingEnd",
-        "balanceSummary",
-        "usageDetails",
-        "marketplaceCharges",
-        "priceSheet",
-    ];
+    const FIELDS: &'static [&'static str] = crate::models::BillingPeriodV2::JSON_FIELDS;
 }
 
 impl crate::runtime::cli_support::Fields
 for crate::models::UsageDetailsDeNormalizedTitaniumJuly {
-    const FIELDS: &'static [&'static str] = &[
-        "serviceName",
-        "serviceTier",
-        "location",
-        "chargesBilledSeparately",
-        "partNumber",
-        "resourceGuid",
-        "offerId",
-        "cost",
-        "accountId",
-        "productId",
-        "resourceLocationId",
-        "consumedServiceId",
-        "departmentId",
-        "accountOwnerEmail",
-        "accountName",
-        "serviceAdministratorId",
-        "subscriptionId",
-        "subscriptionGuid",
-        "subscriptionName",
-        "date",
-        "product",
-        "meterId",
-        "meterCategory",
-        "meterSubCategory",
-        "meterRegion",
-        "meterName",
-        "consumedQuantity",
-        "resourceRate",
-        "resourceLocation",
-        "consumedService",
-        "instanceId",
-        "serviceInfo1",
-        "serviceInfo2",
-        "additionalInfo",
-        "tags",
-        "storeServiceIdentifier",
-        "departmentName",
-        "costCenter",
-        "unitOfMeasure",
-        "resourceGroup",
-    ];
+    const FIELDS: &'static [&'static str] = crate::models::UsageDetailsDeNormalizedTitaniumJuly::JSON_FIELDS;
 }
 
 impl crate::runtime::cli_support::Fields for crate::models::MarketplacePropertiesV3 {
-    const FIELDS: &'static [&'static str] = &[
-        "id",
-        "subscriptionGuid",
-        "subscriptionName",
-        "meterId",
-        "usageStartDate",
-        "usageEndDate",
-        "offerName",
-        "resourceGroup",
-        "instanceId",
-        "additionalInfo",
-        "tags",
-        "orderNumber",
-        "unitOfMeasure",
-        "costCenter",
-        "accountId",
-        "accountName",
-        "accountOwnerId",
-        "departmentId",
-        "departmentName",
-        "publisherName",
-        "planName",
-        "consumedQuantity",
-        "resourceRate",
-        "extendedCost",
-        "isRecurringCharge",
-    ];
+    const FIELDS: &'static [&'static str] = crate::models::MarketplacePropertiesV3::JSON_FIELDS;
 }
 
 impl crate::runtime::cli_support::Fields for crate::models::PriceSheetV3 {
-    const FIELDS: &'static [&'static str] = &[
-        "offerId",
-        "id",
-        "billingPeriodId",
-        "meterId",
-        "meterName",
-        "unitOfMeasure",
-        "includedQuantity",
-        "partNumber",
-        "unitPrice",
-        "currencyCode",
-    ];
+    const FIELDS: &'static [&'static str] = crate::models::PriceSheetV3::JSON_FIELDS;
 }
 
 impl crate::runtime::cli_support::Fields
 for crate::models::RIPurchaseHistoryV3Properties {
-    const FIELDS: &'static [&'static str] = &[
-        "purchasingEnrollment",
-        "armSkuName",
-        "term",
-        "region",
-        "purchasingSubscriptionGuid",
-        "purchasingSubscriptionName",
-        "accountName",
-        "accountOwnerEmail",
-        "departmentName",
-        "costCenter",
-        "currentEnrollment",
-        "eventDate",
-        "reservationOrderId",
-        "description",
-        "eventType",
-        "quantity",
-        "amount",
-        "currency",
-        "reservationOrderName",
-    ];
+    const FIELDS: &'static [&'static str] = crate::models::RIPurchaseHistoryV3Properties::JSON_FIELDS;
 }
 
 impl crate::runtime::cli_support::Fields for crate::models::ReservationDetailV2 {
-    const FIELDS: &'static [&'static str] = &[
-        "reservationOrderId",
-        "reservationId",
-        "usageDate",
-        "skuName",
-        "instanceId",
-        "totalReservedQuantity",
-        "reservedHours",
-        "usedHours",
-    ];
+    const FIELDS: &'static [&'static str] = crate::models::ReservationDetailV2::JSON_FIELDS;
 }
 
 impl crate::runtime::cli_support::Fields for crate::models::ReservationSummaryV2 {
-    const FIELDS: &'static [&'static str] = &[
-        "reservationOrderId",
-        "reservationId",
-        "skuName",
-        "reservedHours",
-        "usageDate",
-        "usedHours",
-        "minUtilizationPercentage",
-        "avgUtilizationPercentage",
-        "maxUtilizationPercentage",
-    ];
+    const FIELDS: &'static [&'static str] = crate::models::ReservationSummaryV2::JSON_FIELDS;
 }
 
 impl crate::runtime::cli_support::Fields for crate::models::ReservationRecommendationV2 {
-    const FIELDS: &'static [&'static str] = &[
-        "subscriptionId",
-        "lookBackPeriod",
-        "meterId",
-        "skuName",
-        "term",
-        "region",
-        "costWithNoRI",
-        "recommendedQuantity",
-        "totalCostWithRI",
-        "netSavings",
-        "firstUsageDate",
-    ];
+    const FIELDS: &'static [&'static str] = crate::models::ReservationRecommendationV2::JSON_FIELDS;
 }
 
 #[cfg(test)]

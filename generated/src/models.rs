@@ -99,6 +99,27 @@ pub struct BalanceSummaryV3 {
     pub adjustment_details: Option<Vec<DetailsV3>>,
 }
 
+impl BalanceSummaryV3 {
+    /// The JSON names of the fields, in the spec's order (the CSV columns of its rows).
+    pub const JSON_FIELDS: &'static [&'static str] = &[
+        "id",
+        "billingPeriodId",
+        "currencyCode",
+        "beginningBalance",
+        "endingBalance",
+        "newPurchases",
+        "adjustments",
+        "utilized",
+        "serviceOverage",
+        "chargesBilledSeparately",
+        "totalOverage",
+        "totalUsage",
+        "azureMarketplaceServiceCharges",
+        "newPurchasesDetails",
+        "adjustmentDetails",
+    ];
+}
+
 /// A named amount.
 ///
 /// Schema `DetailsV3` in the spec.
@@ -113,6 +134,11 @@ pub struct DetailsV3 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "fake", dummy(faker = "crate::runtime::fakers::Money"))]
     pub value: Option<f64>,
+}
+
+impl DetailsV3 {
+    /// The JSON names of the fields, in the spec's order (the CSV columns of its rows).
+    pub const JSON_FIELDS: &'static [&'static str] = &["name", "value"];
 }
 
 /// A billing period with consumption data and the paths of its four data sets.
@@ -172,6 +198,19 @@ pub struct BillingPeriodV2 {
     pub price_sheet: Option<String>,
 }
 
+impl BillingPeriodV2 {
+    /// The JSON names of the fields, in the spec's order (the CSV columns of its rows).
+    pub const JSON_FIELDS: &'static [&'static str] = &[
+        "billingPeriodId",
+        "billingStart",
+        "billingEnd",
+        "balanceSummary",
+        "usageDetails",
+        "marketplaceCharges",
+        "priceSheet",
+    ];
+}
+
 /// One page of usage details.
 ///
 /// Schema `PagedJsonDataTitaniumJuly` in the spec.
@@ -189,6 +228,11 @@ pub struct PagedJsonDataTitaniumJuly {
     #[serde(rename = "nextLink", default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "fake", dummy(faker = "crate::runtime::fakers::Word"))]
     pub next_link: Option<String>,
+}
+
+impl PagedJsonDataTitaniumJuly {
+    /// The JSON names of the fields, in the spec's order (the CSV columns of its rows).
+    pub const JSON_FIELDS: &'static [&'static str] = &["id", "data", "nextLink"];
 }
 
 /// Daily usage of one instance and meter.
@@ -410,6 +454,52 @@ pub struct UsageDetailsDeNormalizedTitaniumJuly {
     pub resource_group: Option<String>,
 }
 
+impl UsageDetailsDeNormalizedTitaniumJuly {
+    /// The JSON names of the fields, in the spec's order (the CSV columns of its rows).
+    pub const JSON_FIELDS: &'static [&'static str] = &[
+        "serviceName",
+        "serviceTier",
+        "location",
+        "chargesBilledSeparately",
+        "partNumber",
+        "resourceGuid",
+        "offerId",
+        "cost",
+        "accountId",
+        "productId",
+        "resourceLocationId",
+        "consumedServiceId",
+        "departmentId",
+        "accountOwnerEmail",
+        "accountName",
+        "serviceAdministratorId",
+        "subscriptionId",
+        "subscriptionGuid",
+        "subscriptionName",
+        "date",
+        "product",
+        "meterId",
+        "meterCategory",
+        "meterSubCategory",
+        "meterRegion",
+        "meterName",
+        "consumedQuantity",
+        "resourceRate",
+        "resourceLocation",
+        "consumedService",
+        "instanceId",
+        "serviceInfo1",
+        "serviceInfo2",
+        "additionalInfo",
+        "tags",
+        "storeServiceIdentifier",
+        "departmentName",
+        "costCenter",
+        "unitOfMeasure",
+        "resourceGroup",
+    ];
+}
+
 /// A usage-based Azure Marketplace charge.
 ///
 /// Schema `MarketplacePropertiesV3` in the spec.
@@ -543,6 +633,37 @@ pub struct MarketplacePropertiesV3 {
     pub is_recurring_charge: Option<bool>,
 }
 
+impl MarketplacePropertiesV3 {
+    /// The JSON names of the fields, in the spec's order (the CSV columns of its rows).
+    pub const JSON_FIELDS: &'static [&'static str] = &[
+        "id",
+        "subscriptionGuid",
+        "subscriptionName",
+        "meterId",
+        "usageStartDate",
+        "usageEndDate",
+        "offerName",
+        "resourceGroup",
+        "instanceId",
+        "additionalInfo",
+        "tags",
+        "orderNumber",
+        "unitOfMeasure",
+        "costCenter",
+        "accountId",
+        "accountName",
+        "accountOwnerId",
+        "departmentId",
+        "departmentName",
+        "publisherName",
+        "planName",
+        "consumedQuantity",
+        "resourceRate",
+        "extendedCost",
+        "isRecurringCharge",
+    ];
+}
+
 /// The rate of one meter for the enrollment and billing period.
 ///
 /// Schema `PriceSheetV3` in the spec.
@@ -600,6 +721,22 @@ pub struct PriceSheetV3 {
     #[serde(rename = "currencyCode", default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "fake", dummy(faker = "crate::runtime::fakers::CurrencyCode"))]
     pub currency_code: Option<String>,
+}
+
+impl PriceSheetV3 {
+    /// The JSON names of the fields, in the spec's order (the CSV columns of its rows).
+    pub const JSON_FIELDS: &'static [&'static str] = &[
+        "offerId",
+        "id",
+        "billingPeriodId",
+        "meterId",
+        "meterName",
+        "unitOfMeasure",
+        "includedQuantity",
+        "partNumber",
+        "unitPrice",
+        "currencyCode",
+    ];
 }
 
 /// A reservation transaction: purchase, cancellation or refund.
@@ -719,6 +856,31 @@ pub struct RIPurchaseHistoryV3Properties {
     pub reservation_order_name: Option<String>,
 }
 
+impl RIPurchaseHistoryV3Properties {
+    /// The JSON names of the fields, in the spec's order (the CSV columns of its rows).
+    pub const JSON_FIELDS: &'static [&'static str] = &[
+        "purchasingEnrollment",
+        "armSkuName",
+        "term",
+        "region",
+        "purchasingSubscriptionGuid",
+        "purchasingSubscriptionName",
+        "accountName",
+        "accountOwnerEmail",
+        "departmentName",
+        "costCenter",
+        "currentEnrollment",
+        "eventDate",
+        "reservationOrderId",
+        "description",
+        "eventType",
+        "quantity",
+        "amount",
+        "currency",
+        "reservationOrderName",
+    ];
+}
+
 /// Daily usage of one reservation by one instance.
 ///
 /// Schema `ReservationDetailV2` in the spec.
@@ -770,6 +932,20 @@ pub struct ReservationDetailV2 {
     #[serde(rename = "usedHours", default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "fake", dummy(faker = "crate::runtime::fakers::Quantity"))]
     pub used_hours: Option<f64>,
+}
+
+impl ReservationDetailV2 {
+    /// The JSON names of the fields, in the spec's order (the CSV columns of its rows).
+    pub const JSON_FIELDS: &'static [&'static str] = &[
+        "reservationOrderId",
+        "reservationId",
+        "usageDate",
+        "skuName",
+        "instanceId",
+        "totalReservedQuantity",
+        "reservedHours",
+        "usedHours",
+    ];
 }
 
 /// Usage of one reservation over a day or a month.
@@ -837,6 +1013,21 @@ pub struct ReservationSummaryV2 {
     pub max_utilization_percentage: Option<f64>,
 }
 
+impl ReservationSummaryV2 {
+    /// The JSON names of the fields, in the spec's order (the CSV columns of its rows).
+    pub const JSON_FIELDS: &'static [&'static str] = &[
+        "reservationOrderId",
+        "reservationId",
+        "skuName",
+        "reservedHours",
+        "usageDate",
+        "usedHours",
+        "minUtilizationPercentage",
+        "avgUtilizationPercentage",
+        "maxUtilizationPercentage",
+    ];
+}
+
 /// A reserved-instance purchase recommendation.
 ///
 /// Schema `ReservationRecommendationV2` in the spec.
@@ -902,6 +1093,23 @@ pub struct ReservationRecommendationV2 {
     pub first_usage_date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+impl ReservationRecommendationV2 {
+    /// The JSON names of the fields, in the spec's order (the CSV columns of its rows).
+    pub const JSON_FIELDS: &'static [&'static str] = &[
+        "subscriptionId",
+        "lookBackPeriod",
+        "meterId",
+        "skuName",
+        "term",
+        "region",
+        "costWithNoRI",
+        "recommendedQuantity",
+        "totalCostWithRI",
+        "netSavings",
+        "firstUsageDate",
+    ];
+}
+
 /// What went wrong.
 ///
 /// Schema `ErrorDetail` in the spec.
@@ -918,6 +1126,11 @@ pub struct ErrorDetail {
     pub message: Option<String>,
 }
 
+impl ErrorDetail {
+    /// The JSON names of the fields, in the spec's order (the CSV columns of its rows).
+    pub const JSON_FIELDS: &'static [&'static str] = &["code", "message"];
+}
+
 /// The body of every error response.
 ///
 /// Schema `ErrorResponse` in the spec.
@@ -926,6 +1139,11 @@ pub struct ErrorDetail {
 pub struct ErrorResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorDetail>,
+}
+
+impl ErrorResponse {
+    /// The JSON names of the fields, in the spec's order (the CSV columns of its rows).
+    pub const JSON_FIELDS: &'static [&'static str] = &["error"];
 }
 
 /// One of: `daily`, `monthly`.

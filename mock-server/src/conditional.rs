@@ -7,7 +7,8 @@
 
 use axum::body::Body;
 use axum::response::Response;
-use http::header::{ETAG, IF_NONE_MATCH};
+use ea_reporting::ETag;
+use http::header::ETAG;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
 use crate::stable_hash::StableHasher;
@@ -26,28 +27,11 @@ pub fn compute_etag(seed: u64, data_version: u64, identity: &str) -> String {
     format!("\"{h:016x}\"")
 }
 
-/// Whether any `If-None-Match` line matches `etag` under weak comparison.
-///
-/// `header_values` are all the header's lines; they form one comma-separated list.
-/// `*` matches anything, but only as the whole field value (RFC 9110 grammar).
-/// `W/"x"` and `"x"` are equal (weak comparison, as §13.1.2 requires for
-/// `If-None-Match`). A malformed list member never matches and is skipped; a header with
-/// only malformed members — or a malformed `etag` — matches nothing.
+/// Whether any `If-None-Match` line matches `etag` under weak comparison: the runtime's rule
+/// ([`ETag::matched_by_if_none_match`]), the one the generated clients use too. A malformed
+/// `etag` matches nothing.
 pub fn if_none_match_matches(header_values: &[&str], etag: &str) -> bool {
-    let Some(EntityTag { opaque: ours, .. }) = parse_single(etag) else {
-        return false;
-    };
-    let members: Vec<&str> = header_values
-        .iter()
-        .flat_map(|line| Members(line))
-        .collect();
-    if members == ["*"] {
-        return true;
-    }
-    members
-        .iter()
-        .filter_map(|m| parse_single(m))
-        .any(|tag| tag.opaque == ours)
+    ETag::parse(etag).is_ok_and(|ours| ours.matched_by_if_none_match(header_values.iter().copied()))
 }
 
 /// What to do with a request given its conditional headers.
@@ -64,12 +48,8 @@ pub enum Precondition {
 /// Evaluates `If-None-Match` for a request whose response would carry `etag`.
 /// Lines that are not visible ASCII count as malformed.
 pub fn evaluate(method: &Method, headers: &HeaderMap, etag: &str) -> Precondition {
-    let lines: Vec<&str> = headers
-        .get_all(IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    if lines.is_empty() || !if_none_match_matches(&lines, etag) {
+    let matched = ETag::parse(etag).is_ok_and(|ours| ours.matched_by(headers));
+    if !matched {
         Precondition::Proceed
     } else if method == Method::GET || method == Method::HEAD {
         Precondition::NotModified
@@ -88,73 +68,10 @@ pub fn not_modified(etag: &str) -> Response {
     response
 }
 
-/// An `entity-tag`: the quoted part, and whether it had the `W/` prefix.
-#[derive(Debug, PartialEq, Eq)]
-struct EntityTag<'a> {
-    weak: bool,
-    opaque: &'a str,
-}
-
-/// Parses exactly one entity-tag (surrounding whitespace allowed), else `None`.
-fn parse_single(s: &str) -> Option<EntityTag<'_>> {
-    let s = s.trim_matches(is_ows);
-    let (weak, rest) = match s.strip_prefix("W/") {
-        Some(rest) => (true, rest),
-        None => (false, s),
-    };
-    let inner = rest.strip_prefix('"')?.strip_suffix('"')?;
-    // etagc = %x21 / %x23-7E / obs-text: any visible char except DQUOTE.
-    inner
-        .bytes()
-        .all(|b| b == 0x21 || (0x23..=0x7e).contains(&b) || b >= 0x80)
-        .then_some(EntityTag {
-            weak,
-            opaque: inner,
-        })
-}
-
-fn is_ows(c: char) -> bool {
-    c == ' ' || c == '\t'
-}
-
-/// Splits one header line into list members, trimmed, empty ones dropped.
-/// Commas inside a quoted entity-tag do not split (`"a,b"` is one valid tag).
-struct Members<'a>(&'a str);
-
-impl<'a> Iterator for Members<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        loop {
-            let s = self.0.trim_start_matches(|c| is_ows(c) || c == ',');
-            if s.is_empty() {
-                self.0 = s;
-                return None;
-            }
-            let mut in_quotes = false;
-            let mut end = s.len();
-            for (i, c) in s.char_indices() {
-                match c {
-                    '"' => in_quotes = !in_quotes,
-                    ',' if !in_quotes => {
-                        end = i;
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            let member = s[..end].trim_end_matches(is_ows);
-            self.0 = &s[end..];
-            if !member.is_empty() {
-                return Some(member);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::header::IF_NONE_MATCH;
 
     const TAG: &str = "\"v1-abc\"";
 

@@ -8,6 +8,7 @@
 //! `nextLink` is simply the request URL plus the token.
 
 use crate::stable_hash::StableHasher;
+use ea_reporting::runtime::server::QueryParams;
 
 /// Query parameter that carries the page token.
 pub const SKIPTOKEN: &str = "$skiptoken";
@@ -48,12 +49,12 @@ fn mac(secret: u64, scope: &str, offset: u64) -> u64 {
 /// percent-encoding, like every other parameter); an error if it is given twice.
 pub fn skiptoken(query: Option<&str>) -> Result<Option<String>, String> {
     let mut found = None;
-    for (name, value) in form_pairs(query) {
+    for (name, value) in QueryParams::parse(query).iter() {
         if name.eq_ignore_ascii_case(SKIPTOKEN) {
             if found.is_some() {
                 return Err(format!("{SKIPTOKEN} must be given at most once"));
             }
-            found = Some(value);
+            found = Some(value.to_owned());
         }
     }
     Ok(found)
@@ -64,8 +65,11 @@ pub fn skiptoken(query: Option<&str>) -> Result<Option<String>, String> {
 pub fn next_link(origin: &str, path: &str, query: Option<&str>, token: &str) -> String {
     let mut link = format!("{origin}{path}?");
     for raw in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let name = raw.split('=').next().unwrap_or("");
-        if decode(name).eq_ignore_ascii_case(SKIPTOKEN) {
+        let is_token = QueryParams::parse(Some(raw))
+            .iter()
+            .next()
+            .is_some_and(|(name, _)| name.eq_ignore_ascii_case(SKIPTOKEN));
+        if is_token {
             continue;
         }
         link.push_str(raw);
@@ -81,25 +85,6 @@ pub fn next_link(origin: &str, path: &str, query: Option<&str>, token: &str) -> 
 pub fn page_bounds(offset: u64, page_size: u64, total: u64) -> (u64, u64, bool) {
     let end = offset.saturating_add(page_size).min(total);
     (offset, end, end < total)
-}
-
-fn form_pairs(query: Option<&str>) -> impl Iterator<Item = (String, String)> + '_ {
-    query
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(name), decode(value))
-        })
-}
-
-/// `application/x-www-form-urlencoded` decoding of one component.
-fn decode(s: &str) -> String {
-    let spaced = s.replace('+', " ");
-    percent_encoding::percent_decode_str(&spaced)
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 #[cfg(test)]

@@ -432,7 +432,7 @@ fn summaries(
     end: Option<chrono::DateTime<chrono::Utc>>,
     today: NaiveDate,
 ) -> Result<Query, String> {
-    let grain = validate::parse_grain(grain.as_str())?;
+    let grain = validate::known_grain(grain)?;
     let days = match (start, end) {
         (Some(s), Some(e)) => range(("startDate", s), ("endDate", e), MAX_JSON_RANGE_MONTHS)?,
         (None, None) if grain == Grain::Monthly => {
@@ -460,7 +460,7 @@ fn recommendations(
 ) -> Result<Query, String> {
     let look_back = match look_back {
         None => LookBackPeriod::Last7Days,
-        Some(value) => validate::parse_look_back_period(value.as_str())?,
+        Some(value) => validate::known_look_back_period(value)?,
     };
     Ok(Query::Recommendations {
         scope,

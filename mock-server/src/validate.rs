@@ -7,6 +7,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime, Utc};
+use ea_reporting::models;
 
 /// First day with data (the API has data "from 1 May 2014 onward").
 pub const FIRST_DATA_DAY: NaiveDate = NaiveDate::from_ymd_opt(2014, 5, 1).unwrap();
@@ -227,7 +228,8 @@ pub fn max_range_end(start: NaiveDate, max_months: u32) -> NaiveDate {
     after.pred_opt().expect("date in range")
 }
 
-/// `grain` of reservation summaries.
+/// `grain` of reservation summaries, once validated: the generated [`models::Grain`] without
+/// its `Unknown` case, which the mock answers with 400.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Grain {
     /// One row per reservation per day.
@@ -237,27 +239,38 @@ pub enum Grain {
 }
 
 impl Grain {
-    /// Lower-case wire form.
-    pub const fn as_str(self) -> &'static str {
+    /// The wire form, as the generated enum writes it.
+    pub fn as_str(self) -> &'static str {
         match self {
-            Grain::Daily => "daily",
-            Grain::Monthly => "monthly",
+            Grain::Daily => models::Grain::KNOWN[0],
+            Grain::Monthly => models::Grain::KNOWN[1],
         }
     }
 }
 
-/// Parses `grain`: `daily` or `monthly`, any case.
-pub fn parse_grain(s: &str) -> Result<Grain, String> {
-    if s.eq_ignore_ascii_case("daily") {
-        Ok(Grain::Daily)
-    } else if s.eq_ignore_ascii_case("monthly") {
-        Ok(Grain::Monthly)
-    } else {
-        Err(format!("grain '{}' must be daily or monthly", shown(s)))
+/// Validates `grain` as the generated matcher parsed it: a known value, or one that differs
+/// only in case (ASP.NET binds enums ignoring case).
+pub fn known_grain(grain: &models::Grain) -> Result<Grain, String> {
+    fn known(grain: &models::Grain) -> Option<Grain> {
+        match grain {
+            models::Grain::Daily => Some(Grain::Daily),
+            models::Grain::Monthly => Some(Grain::Monthly),
+            models::Grain::Unknown(_) => None,
+        }
     }
+    known(grain)
+        .or_else(|| {
+            let wire = grain.as_str();
+            let k = models::Grain::KNOWN
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(wire))?;
+            known(&models::Grain::from_wire(k))
+        })
+        .ok_or_else(|| format!("grain '{}' must be daily or monthly", shown(grain.as_str())))
 }
 
-/// `lookBackPeriod` of reservation recommendations.
+/// `lookBackPeriod` of reservation recommendations, once validated: the generated
+/// [`models::LookBackPeriod`] without its `Unknown` case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LookBackPeriod {
     /// 7 days.
@@ -278,7 +291,8 @@ impl LookBackPeriod {
         }
     }
 
-    /// The form the response uses in its `lookBackPeriod` field.
+    /// The form the response uses in its `lookBackPeriod` field: the generated enum's variant
+    /// name, which the spec's `x-ms-enum` gives.
     pub const fn as_str(self) -> &'static str {
         match self {
             LookBackPeriod::Last7Days => "Last7Days",
@@ -288,20 +302,26 @@ impl LookBackPeriod {
     }
 }
 
-/// Parses `lookBackPeriod`: the documented request form `7`, `30`, `60`, and also the
-/// response form `Last7Days`/`Last30Days`/`Last60Days` (any case), because a client that
-/// echoes a value it received back should not get a 400 from the mock.
-pub fn parse_look_back_period(s: &str) -> Result<LookBackPeriod, String> {
-    let digits = strip_prefix_ignore_case(s, "last")
-        .and_then(|rest| strip_suffix_ignore_case(rest, "days"))
-        .unwrap_or(s);
-    match digits {
-        "7" => Ok(LookBackPeriod::Last7Days),
-        "30" => Ok(LookBackPeriod::Last30Days),
-        "60" => Ok(LookBackPeriod::Last60Days),
-        _ => Err(format!(
+/// Validates `lookBackPeriod` as the generated matcher parsed it: the documented request form
+/// `7`, `30`, `60`, and also the response form `Last7Days`/`Last30Days`/`Last60Days` (any
+/// case), because a client that echoes a value it received back should not get a 400.
+pub fn known_look_back_period(value: &models::LookBackPeriod) -> Result<LookBackPeriod, String> {
+    let known = match value {
+        models::LookBackPeriod::Unknown(s) => {
+            let digits = strip_prefix_ignore_case(s, "last")
+                .and_then(|rest| strip_suffix_ignore_case(rest, "days"))
+                .unwrap_or(s);
+            models::LookBackPeriod::from_wire(digits)
+        }
+        other => other.clone(),
+    };
+    match known {
+        models::LookBackPeriod::Last7Days => Ok(LookBackPeriod::Last7Days),
+        models::LookBackPeriod::Last30Days => Ok(LookBackPeriod::Last30Days),
+        models::LookBackPeriod::Last60Days => Ok(LookBackPeriod::Last60Days),
+        models::LookBackPeriod::Unknown(_) => Err(format!(
             "lookBackPeriod '{}' must be 7, 30 or 60 (or Last7Days, Last30Days, Last60Days)",
-            shown(s)
+            shown(value.as_str())
         )),
     }
 }
@@ -333,6 +353,14 @@ fn shown(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_grain(s: &str) -> Result<Grain, String> {
+        known_grain(&models::Grain::from_wire(s))
+    }
+
+    fn parse_look_back_period(s: &str) -> Result<LookBackPeriod, String> {
+        known_look_back_period(&models::LookBackPeriod::from_wire(s))
+    }
     use crate::test_support::d;
 
     fn today() -> NaiveDate {

@@ -66,15 +66,39 @@ impl ETag {
     }
 
     /// Whether an `If-None-Match` header value matches this current tag, so
-    /// a server should answer 304. Handles `*` and comma-separated lists;
-    /// malformed members never match.
+    /// a server should answer 304. One line of [`ETag::matched_by_if_none_match`].
     pub fn matches_if_none_match(&self, header_value: &str) -> bool {
-        if header_value.trim() == "*" {
+        self.matched_by_if_none_match([header_value])
+    }
+
+    /// Whether `If-None-Match` matches this current tag (RFC 9110 §13.1.2), so a server should
+    /// answer 304 (or 412 for a method other than GET and HEAD). `lines` are every line of the
+    /// header, which together form one comma-separated list; commas inside a quoted tag do not
+    /// split it. `*` matches any tag, but only as the whole field value. Members are compared
+    /// weakly (`W/"x"` equals `"x"`). A malformed member never matches and is passed over: a
+    /// needless 200 is always correct, a wrong 304 hides data.
+    ///
+    /// This is the one copy of the rule: the generated clients and the mock server both use it.
+    pub fn matched_by_if_none_match<'a>(&self, lines: impl IntoIterator<Item = &'a str>) -> bool {
+        let members: Vec<&str> = lines.into_iter().flat_map(split_list).collect();
+        if members == ["*"] {
             return true;
         }
-        split_list(header_value)
+        members
+            .iter()
             .filter_map(|member| ETag::parse(member).ok())
             .any(|tag| tag.weak_eq(self))
+    }
+
+    /// [`ETag::matched_by_if_none_match`] on the `If-None-Match` lines of a request. A line
+    /// that is not visible ASCII (obs-text) is malformed and never matches.
+    pub fn matched_by(&self, headers: &HeaderMap) -> bool {
+        self.matched_by_if_none_match(
+            headers
+                .get_all(http::header::IF_NONE_MATCH)
+                .iter()
+                .filter_map(|v| v.to_str().ok()),
+        )
     }
 
     /// The `ETag` response header, if present and well-formed.
@@ -122,7 +146,8 @@ fn invalid(value: &str, reason: &str) -> Error {
     }
 }
 
-/// Splits an `If-None-Match` list on commas outside quotes.
+/// Splits one line of an `If-None-Match` list on commas outside quotes; members are trimmed of
+/// whitespace and empty ones dropped.
 fn split_list(value: &str) -> impl Iterator<Item = &str> {
     let mut parts = Vec::new();
     let mut in_quotes = false;
@@ -138,12 +163,44 @@ fn split_list(value: &str) -> impl Iterator<Item = &str> {
         }
     }
     parts.push(&value[start..]);
-    parts.into_iter().map(str::trim).filter(|p| !p.is_empty())
+    parts
+        .into_iter()
+        .map(|p| p.trim_matches([' ', '\t']))
+        .filter(|p| !p.is_empty())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn if_none_match_lines_form_one_list() {
+        let tag = ETag::parse("\"b\"").unwrap();
+        assert!(tag.matched_by_if_none_match(["\"a\"", " W/\"b\" , \"c\""]));
+        assert!(!tag.matched_by_if_none_match(["\"a\"", "\"c\""]));
+        // `*` only as the whole field value.
+        assert!(tag.matched_by_if_none_match(["*"]));
+        assert!(!tag.matched_by_if_none_match(["*", "\"a\""]));
+        assert!(!tag.matched_by_if_none_match(["\"a\", *"]));
+        // A comma inside the quotes is part of the tag.
+        let odd = ETag::parse("\"x,y\"").unwrap();
+        assert!(odd.matched_by_if_none_match(["\"q\", \"x,y\""]));
+        let mut headers = HeaderMap::new();
+        headers.append(
+            http::header::IF_NONE_MATCH,
+            HeaderValue::from_static("\"a\""),
+        );
+        headers.append(
+            http::header::IF_NONE_MATCH,
+            HeaderValue::from_bytes(b"\"b\xff\"").unwrap(),
+        );
+        assert!(!tag.matched_by(&headers), "an obs-text line is malformed");
+        headers.append(
+            http::header::IF_NONE_MATCH,
+            HeaderValue::from_static("W/\"b\""),
+        );
+        assert!(tag.matched_by(&headers));
+    }
 
     #[test]
     fn parse_table() {

@@ -448,10 +448,9 @@ fn fields_impls(api: &Api) -> Vec<TokenStream> {
         .filter(|m| rows.contains(m.rust_name.as_str()))
         .map(|m| {
             let name = ident(&m.rust_name);
-            let names = m.fields.iter().map(|f| &f.json_name);
             quote! {
                 impl crate::runtime::cli_support::Fields for crate::models::#name {
-                    const FIELDS: &'static [&'static str] = &[#(#names),*];
+                    const FIELDS: &'static [&'static str] = crate::models::#name::JSON_FIELDS;
                 }
             }
         })

@@ -29,6 +29,7 @@ fn model(m: &Model) -> TokenStream {
         quote! {}
     };
     let fields = m.fields.iter().map(field);
+    let json_names = m.fields.iter().map(|f| &f.json_name);
     let additional = m.additional.as_ref().map(|t| {
         let t = ty(t, &quote! {});
         quote! {
@@ -52,6 +53,11 @@ fn model(m: &Model) -> TokenStream {
         pub struct #name {
             #(#fields)*
             #additional
+        }
+
+        impl #name {
+            /// The JSON names of the fields, in the spec's order (the CSV columns of its rows).
+            pub const JSON_FIELDS: &'static [&'static str] = &[#(#json_names),*];
         }
     }
 }

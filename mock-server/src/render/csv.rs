@@ -15,49 +15,9 @@ use crate::body::{Document, Payload};
 use crate::resolve::Days;
 use crate::state::Enrollment;
 
-/// Column names, in the order of the fields of the usage row model.
-pub const USAGE_COLUMNS: [&str; 40] = [
-    "serviceName",
-    "serviceTier",
-    "location",
-    "chargesBilledSeparately",
-    "partNumber",
-    "resourceGuid",
-    "offerId",
-    "cost",
-    "accountId",
-    "productId",
-    "resourceLocationId",
-    "consumedServiceId",
-    "departmentId",
-    "accountOwnerEmail",
-    "accountName",
-    "serviceAdministratorId",
-    "subscriptionId",
-    "subscriptionGuid",
-    "subscriptionName",
-    "date",
-    "product",
-    "meterId",
-    "meterCategory",
-    "meterSubCategory",
-    "meterRegion",
-    "meterName",
-    "consumedQuantity",
-    "resourceRate",
-    "resourceLocation",
-    "consumedService",
-    "instanceId",
-    "serviceInfo1",
-    "serviceInfo2",
-    "additionalInfo",
-    "tags",
-    "storeServiceIdentifier",
-    "departmentName",
-    "costCenter",
-    "unitOfMeasure",
-    "resourceGroup",
-];
+/// Column names: the JSON names of the usage row model's fields, in its order, as the generator
+/// emits them.
+pub const USAGE_COLUMNS: &[&str] = UsageDetail::JSON_FIELDS;
 
 /// The header line.
 pub fn header() -> Vec<u8> {

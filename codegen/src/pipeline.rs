@@ -1,7 +1,7 @@
 //! The generator, top to bottom: load → upgrade → parse → lower → emit. Pure apart from reading
 //! the spec file; writing is [`crate::write`]'s job.
 
-use crate::emit::{EmitOptions, GeneratedFile, Runtime, emit};
+use crate::emit::{CliEnv, EmitOptions, GeneratedFile, Runtime, emit};
 use crate::error::Result;
 use crate::ir::{Api, TypeRef};
 use crate::lower::{LowerOptions, lower};
@@ -102,6 +102,7 @@ fn emit_api(api: &Api, options: &GenerateOptions) -> Result<Vec<GeneratedFile>> 
             regenerate_command: options.regenerate_command.clone(),
             uses_decimal,
             runtime: options.runtime.clone(),
+            env: CliEnv::for_crate(&options.crate_name),
         },
     )
 }

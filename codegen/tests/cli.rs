@@ -259,7 +259,7 @@ fn manifest_readme_and_main_describe_the_program() {
     let readme = file(&files, "README.md");
     assert!(readme.contains("cargo install --path generated --features cli"));
     assert!(readme.contains(
-        "EA_API_KEY=ea-mock-key ea-reporting usage-details-v3-get-by-billing-period \
+        "EA_REPORTING_API_KEY=ea-mock-key ea-reporting usage-details-v3-get-by-billing-period \
          --base-url http://127.0.0.1:8080 --enrollment-number 100 --billing-period 202610 \
          --format csv --output usage.csv"
     ));
@@ -270,6 +270,6 @@ fn manifest_readme_and_main_describe_the_program() {
         assert!(readme.contains(&row), "README lacks exit code {code}");
         assert!(runtime.contains(&row), "AFTER_HELP lacks exit code {code}");
     }
-    assert!(readme.contains("EA_BASE_URL"));
+    assert!(readme.contains("EA_REPORTING_BASE_URL"));
     assert!(readme.contains("| `usage-details-v3-get-by-billing-period` |"));
 }

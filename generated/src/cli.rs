@@ -4,16 +4,18 @@
 //! The command-line program (feature `cli`): one subcommand per operation of the spec, its
 //! parameters as typed flags, output as JSON, JSON Lines or CSV to stdout or a file.
 //!
-//! The key comes from `EA_API_KEY` only; `--etag-file` makes repeated downloads
-//! conditional; failures exit with a code per class (see [`crate::runtime::cli_support::AFTER_HELP`]).
+//! The key comes from `EA_REPORTING_API_KEY` only; `--etag-file` makes repeated downloads
+//! conditional; failures exit with a code per class (see [`AFTER_HELP`]).
 
+/// Shown after `--help`: the environment variables and the exit codes.
+pub const AFTER_HELP: &str = "Environment:\n  EA_REPORTING_API_KEY   the API key (required; never taken as a flag, where `ps` would show it)\n  EA_REPORTING_BASE_URL  the service root, like --base-url (e.g. a mock server)\n\nExit codes:\n  0  success, or not modified (304) with --etag-file: nothing written\n  1  other error: bad request (400), other status, invalid argument, unreadable response, output file\n  2  usage: unknown or missing flags, bad values, EA_REPORTING_API_KEY not set\n  3  authentication failed (401): wrong or expired key\n  4  not found (404)\n  5  throttled (429), still after retries\n  6  server error (500, 503 or another 5xx), still after retries\n  7  network: connection, TLS, timeout or a body cut off";
 /// The parsed command line.
 #[derive(Debug, clap::Parser)]
 #[command(
     name = "ea-reporting",
     version,
     about = "Enterprise Reporting v3 APIs (preview): one subcommand per operation, output as JSON, JSON Lines or CSV",
-    after_help = crate::runtime::cli_support::AFTER_HELP,
+    after_help = AFTER_HELP,
     arg_required_else_help = true
 )]
 pub struct Cli {
@@ -21,7 +23,7 @@ pub struct Cli {
     #[arg(
         long,
         global = true,
-        env = "EA_BASE_URL",
+        env = "EA_REPORTING_BASE_URL",
         value_name = "URL",
         default_value = "https://consumption.azure.com"
     )]
@@ -39,7 +41,7 @@ pub enum Command {
         visible_alias = "balance-summary-by-current-billing-period",
         about = "Gets the balance summary for the current billing period.",
         long_about = "Gets the balance summary for the current billing period.\n\n`GET /v3/enrollments/{enrollmentNumber}/balancesummary` (operation `BalanceSummaryV3_GetByCurrentBillingPeriod`).\n\nOne object: one row.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     BalanceSummaryV3GetByCurrentBillingPeriod(
         BalanceSummaryV3GetByCurrentBillingPeriodArgs,
@@ -49,7 +51,7 @@ pub enum Command {
         visible_alias = "balance-summary-by-billing-period",
         about = "Gets the balance summary for the provided billing period.",
         long_about = "Gets the balance summary for the provided billing period.\n\n`GET /v3/enrollments/{enrollmentNumber}/billingperiods/{billingPeriod}/balancesummary` (operation `BalanceSummaryV3_GetByBillingPeriod`).\n\nOne object: one row.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     BalanceSummaryV3GetByBillingPeriod(BalanceSummaryV3GetByBillingPeriodArgs),
     #[command(
@@ -57,7 +59,7 @@ pub enum Command {
         visible_alias = "usage-details-by-custom-date",
         about = "Gets the usage details by custom date range",
         long_about = "Gets the usage details by custom date range\n\nThe range may span at most 36 months. The result is paged: follow nextLink until it is absent.\n\n`GET /v3/enrollments/{enrollmentNumber}/usagedetailsbycustomdate` (operation `UsageDetailsV3_GetByCustomDate`).\n\nPaged: every page is fetched (following nextLink) and its rows are written as they arrive. With --etag-file the ETag is that of the first page.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     UsageDetailsV3GetByCustomDate(UsageDetailsV3GetByCustomDateArgs),
     #[command(
@@ -65,7 +67,7 @@ pub enum Command {
         visible_alias = "usage-details-by-current-billing-period",
         about = "Gets the usage details by current billing period.",
         long_about = "Gets the usage details by current billing period.\n\nThe result is paged: follow nextLink until it is absent.\n\n`GET /v3/enrollments/{enrollmentNumber}/usagedetails` (operation `UsageDetailsV3_GetByCurrentBillingPeriod`).\n\nPaged: every page is fetched (following nextLink) and its rows are written as they arrive. With --etag-file the ETag is that of the first page.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     UsageDetailsV3GetByCurrentBillingPeriod(UsageDetailsV3GetByCurrentBillingPeriodArgs),
     #[command(
@@ -73,7 +75,7 @@ pub enum Command {
         visible_alias = "usage-details-by-billing-period",
         about = "Gets the usage details by billing period.",
         long_about = "Gets the usage details by billing period.\n\nThe result is paged: follow nextLink until it is absent.\n\n`GET /v3/enrollments/{enrollmentNumber}/billingPeriods/{billingPeriod}/usagedetails` (operation `UsageDetailsV3_GetByBillingPeriod`).\n\nPaged: every page is fetched (following nextLink) and its rows are written as they arrive. With --etag-file the ETag is that of the first page.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     UsageDetailsV3GetByBillingPeriod(UsageDetailsV3GetByBillingPeriodArgs),
     #[command(
@@ -81,7 +83,7 @@ pub enum Command {
         visible_alias = "usage-details-download",
         about = "Downloads the usage details as CSV, for a billing period or a custom date range.",
         long_about = "Downloads the usage details as CSV, for a billing period or a custom date range.\n\nSynchronous download: the CSV file is the response body, with a header row and one row per usage record. A custom range may span at most one month.\n\n`GET /v3/enrollments/{enrollmentNumber}/usagedetails/download` (operation `UsageDetailsDownloadV3_Get`).\n\nDownloads `text/csv`: the bytes are written as they arrive.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     UsageDetailsDownloadV3Get(UsageDetailsDownloadV3GetArgs),
     #[command(
@@ -89,7 +91,7 @@ pub enum Command {
         visible_alias = "marketplaces-by-custom-date",
         about = "Gets the marketplace charges by custom date range.",
         long_about = "Gets the marketplace charges by custom date range.\n\nThe range may span at most 36 months.\n\n`GET /v3/enrollments/{enrollmentNumber}/marketplacechargesbycustomdate` (operation `MarketplacesV3_GetMarketplacesByCustomDate`).\n\nA list: one row per item.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     MarketplacesV3GetMarketplacesByCustomDate(
         MarketplacesV3GetMarketplacesByCustomDateArgs,
@@ -99,7 +101,7 @@ pub enum Command {
         visible_alias = "marketplaces",
         about = "Gets the marketplace charges for the current billing period.",
         long_about = "Gets the marketplace charges for the current billing period.\n\n`GET /v3/enrollments/{enrollmentNumber}/marketplacecharges` (operation `MarketplacesV3_GetMarketplaces`).\n\nA list: one row per item.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     MarketplacesV3GetMarketplaces(MarketplacesV3GetMarketplacesArgs),
     #[command(
@@ -107,7 +109,7 @@ pub enum Command {
         visible_alias = "marketplaces-by-billing-period",
         about = "Gets the marketplace charges for the provided billing period.",
         long_about = "Gets the marketplace charges for the provided billing period.\n\n`GET /v3/enrollments/{enrollmentNumber}/billingperiods/{billingPeriod}/marketplacecharges` (operation `MarketplacesV3_GetMarketplacesByBillingPeriod`).\n\nA list: one row per item.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     MarketplacesV3GetMarketplacesByBillingPeriod(
         MarketplacesV3GetMarketplacesByBillingPeriodArgs,
@@ -117,7 +119,7 @@ pub enum Command {
         visible_alias = "price-sheets",
         about = "Gets the price sheet for the current billing period.",
         long_about = "Gets the price sheet for the current billing period.\n\n`GET /v3/enrollments/{enrollmentNumber}/pricesheet` (operation `PriceSheetsV3_Get`).\n\nA list: one row per item.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     PriceSheetsV3Get(PriceSheetsV3GetArgs),
     #[command(
@@ -125,7 +127,7 @@ pub enum Command {
         visible_alias = "price-sheets-by-billing-period",
         about = "Get the price sheet for the provided billing period.",
         long_about = "Get the price sheet for the provided billing period.\n\n`GET /v3/enrollments/{enrollmentNumber}/billingperiods/{billingPeriod}/pricesheet` (operation `PriceSheetsV3_GetByBillingPeriod`).\n\nA list: one row per item.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     PriceSheetsV3GetByBillingPeriod(PriceSheetsV3GetByBillingPeriodArgs),
     #[command(
@@ -133,7 +135,7 @@ pub enum Command {
         visible_alias = "billing-periods",
         about = "Gets the billing periods of the enrollment, newest first.",
         long_about = "Gets the billing periods of the enrollment, newest first.\n\n`GET /v2/enrollments/{enrollmentNumber}/billingperiods` (operation `BillingPeriodsV2_Get`).\n\nA list: one row per item.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     BillingPeriodsV2Get(BillingPeriodsV2GetArgs),
     #[command(
@@ -141,7 +143,7 @@ pub enum Command {
         visible_alias = "reserved-instances",
         about = "Gets the reservation charges for the provided start and endDate",
         long_about = "Gets the reservation charges for the provided start and endDate\n\n`GET /v3/enrollments/{enrollmentNumber}/reservationcharges` (operation `ReservedInstancesV3_Get`).\n\nA list: one row per item.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     ReservedInstancesV3Get(ReservedInstancesV3GetArgs),
     #[command(
@@ -149,7 +151,7 @@ pub enum Command {
         visible_alias = "reserved-instances-reservation-details",
         about = "Gets the daily reservation usage details for the provided date range.",
         long_about = "Gets the daily reservation usage details for the provided date range.\n\n`GET /v2/enrollments/{enrollmentNumber}/reservationdetails` (operation `ReservedInstancesV2_GetReservationDetails`).\n\nA list: one row per item.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     ReservedInstancesV2GetReservationDetails(
         ReservedInstancesV2GetReservationDetailsArgs,
@@ -159,7 +161,7 @@ pub enum Command {
         visible_alias = "reserved-instances-reservation-summaries",
         about = "Gets the reservation usage summaries, daily or monthly, for the provided date range.",
         long_about = "Gets the reservation usage summaries, daily or monthly, for the provided date range.\n\n`GET /v2/enrollments/{enrollmentNumber}/reservationsummaries` (operation `ReservedInstancesV2_GetReservationSummaries`).\n\nA list: one row per item.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     ReservedInstancesV2GetReservationSummaries(
         ReservedInstancesV2GetReservationSummariesArgs,
@@ -169,7 +171,7 @@ pub enum Command {
         visible_alias = "reservation-recommendations-shared",
         about = "Gets the shared-scope reserved-instance purchase recommendations.",
         long_about = "Gets the shared-scope reserved-instance purchase recommendations.\n\n`GET /v2/enrollments/{enrollmentNumber}/SharedReservationRecommendations` (operation `ReservationRecommendationsV2_GetShared`).\n\nA list: one row per item.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     ReservationRecommendationsV2GetShared(ReservationRecommendationsV2GetSharedArgs),
     #[command(
@@ -177,7 +179,7 @@ pub enum Command {
         visible_alias = "reservation-recommendations-single",
         about = "Gets the single-scope reserved-instance purchase recommendations, one subscription each.",
         long_about = "Gets the single-scope reserved-instance purchase recommendations, one subscription each.\n\n`GET /v2/enrollments/{enrollmentNumber}/SingleReservationRecommendations` (operation `ReservationRecommendationsV2_GetSingle`).\n\nA list: one row per item.",
-        after_help = crate::runtime::cli_support::AFTER_HELP
+        after_help = AFTER_HELP
     )]
     ReservationRecommendationsV2GetSingle(ReservationRecommendationsV2GetSingleArgs),
 }
@@ -621,10 +623,12 @@ pub struct ReservationRecommendationsV2GetSingleArgs {
     pub cli_output: crate::runtime::cli_support::RowOutputArgs,
 }
 
-/// Calls the operation the command line names with the key from `EA_API_KEY`, writes its
+/// Calls the operation the command line names with the key from `EA_REPORTING_API_KEY`, writes its
 /// output and gives the exit code of the outcome (see `--help`).
 pub async fn run(cli: Cli) -> std::process::ExitCode {
-    let result = match crate::runtime::cli_support::api_key_from_env() {
+    let result = match crate::runtime::cli_support::api_key_from_env(
+        "EA_REPORTING_API_KEY",
+    ) {
         Ok(api_key) => execute(cli, &api_key).await,
         Err(e) => Err(e),
     };
@@ -632,7 +636,7 @@ pub async fn run(cli: Cli) -> std::process::ExitCode {
 }
 
 /// Like [`run`], with the key given and the outcome as a `Result` (its `exit()` is the
-/// exit code): for driving the program in-process, where setting `EA_API_KEY` is unsafe.
+/// exit code): for driving the program in-process, where setting `EA_REPORTING_API_KEY` is unsafe.
 pub async fn execute(
     cli: Cli,
     api_key: &str,

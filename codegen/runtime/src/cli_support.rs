@@ -22,31 +22,27 @@ use super::paging::Page;
 use super::params::ParamValue;
 use super::response::{ByteStream, Response};
 
-/// The environment variable holding the API key. Never a flag: flags show
-/// up in `ps` and shell history.
-pub const API_KEY_ENV: &str = "EA_API_KEY";
-
-/// The environment variable that can replace `--base-url`.
-pub const BASE_URL_ENV: &str = "EA_BASE_URL";
-
 /// Shown after `--help` (and in the README), so scripts can branch on the
-/// exit code without parsing messages.
-pub const AFTER_HELP: &str = "\
+/// exit code without parsing messages. `{API_KEY}` and `{BASE_URL}` stand for the program's
+/// environment variables, which the generator names after the crate (`<CRATE>_API_KEY`,
+/// `<CRATE>_BASE_URL`) and fills in, padding keeps the columns. The API key is read from the
+/// environment only, never a flag: flags show up in `ps` and shell history.
+pub const AFTER_HELP_TEMPLATE: &str = "\
 Environment:
-  EA_API_KEY   the API key (required; never taken as a flag, where `ps` would show it)
-  EA_BASE_URL  the service root, like --base-url (e.g. a mock server)
+  {API_KEY}  the API key (required; never taken as a flag, where `ps` would show it)
+  {BASE_URL}  the service root, like --base-url (e.g. a mock server)
 
 Exit codes:
   0  success, or not modified (304) with --etag-file: nothing written
   1  other error: bad request (400), other status, invalid argument, unreadable response, output file
-  2  usage: unknown or missing flags, bad values, EA_API_KEY not set
+  2  usage: unknown or missing flags, bad values, {API_KEY} not set
   3  authentication failed (401): wrong or expired key
   4  not found (404)
   5  throttled (429), still after retries
   6  server error (500, 503 or another 5xx), still after retries
   7  network: connection, TLS, timeout or a body cut off";
 
-/// Exit codes, one per class of failure (see [`AFTER_HELP`]).
+/// Exit codes, one per class of failure (see [`AFTER_HELP_TEMPLATE`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Exit {
@@ -178,14 +174,14 @@ pub fn exit(result: Result<(), CliError>) -> ExitCode {
     }
 }
 
-/// The key from [`API_KEY_ENV`]; its absence is a usage error (exit 2).
-pub fn api_key_from_env() -> Result<String, CliError> {
-    std::env::var(API_KEY_ENV)
+/// The key from the environment variable `name`; its absence is a usage error (exit 2).
+pub fn api_key_from_env(name: &str) -> Result<String, CliError> {
+    std::env::var(name)
         .ok()
         .filter(|k| !k.trim().is_empty())
         .ok_or_else(|| {
             CliError::Usage(format!(
-                "{API_KEY_ENV} is not set: put the API key in that environment variable"
+                "{name} is not set: put the API key in that environment variable"
             ))
         })
 }
@@ -985,7 +981,7 @@ mod tests {
             let e = CliError::from(error);
             assert_eq!(e.exit() as u8, code, "{shown}");
             assert!(
-                AFTER_HELP.contains(&format!("\n  {code}  ")),
+                AFTER_HELP_TEMPLATE.contains(&format!("\n  {code}  ")),
                 "{code} is documented"
             );
             assert!(!e.to_string().contains('\n'), "{e}");

@@ -1197,9 +1197,11 @@ mod tests {
 
     #[tokio::test]
     async fn connection_refused_is_a_retryable_transport_error() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        drop(listener);
+        // Bound but never listening: connections are refused, and no other test can be given
+        // the port while this one runs (a dropped listener's port can be handed out again).
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = socket.local_addr().unwrap();
         let client = client_for(&format!("http://{addr}"), fast_retries(1));
         let err = client
             .execute_json::<serde_json::Value>(ApiRequest::get("op", "/x".into()))

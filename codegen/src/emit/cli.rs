@@ -118,6 +118,17 @@ pub(super) fn cli_rs(api: &Api, options: &EmitOptions) -> TokenStream {
         api.title.trim()
     );
     let base_url = &api.base_url;
+    let api_key_env = &options.env.api_key;
+    let base_url_env = &options.env.base_url;
+    let after_help = after_help(&options.env);
+    let module_doc =
+        format!(" The key comes from `{api_key_env}` only; `--etag-file` makes repeated downloads");
+    let run_doc = format!(
+        " Calls the operation the command line names with the key from `{api_key_env}`, writes its"
+    );
+    let execute_doc = format!(
+        " exit code): for driving the program in-process, where setting `{api_key_env}` is unsafe."
+    );
     let variants = api
         .operations
         .iter()
@@ -143,8 +154,11 @@ pub(super) fn cli_rs(api: &Api, options: &EmitOptions) -> TokenStream {
         //! The command-line program (feature `cli`): one subcommand per operation of the spec, its
         //! parameters as typed flags, output as JSON, JSON Lines or CSV to stdout or a file.
         //!
-        //! The key comes from `EA_API_KEY` only; `--etag-file` makes repeated downloads
-        //! conditional; failures exit with a code per class (see [`crate::runtime::cli_support::AFTER_HELP`]).
+        #![doc = #module_doc]
+        //! conditional; failures exit with a code per class (see [`AFTER_HELP`]).
+
+        /// Shown after `--help`: the environment variables and the exit codes.
+        pub const AFTER_HELP: &str = #after_help;
 
         /// The parsed command line.
         #[derive(Debug, clap::Parser)]
@@ -152,12 +166,12 @@ pub(super) fn cli_rs(api: &Api, options: &EmitOptions) -> TokenStream {
             name = #bin,
             version,
             about = #about,
-            after_help = crate::runtime::cli_support::AFTER_HELP,
+            after_help = AFTER_HELP,
             arg_required_else_help = true
         )]
         pub struct Cli {
             /// Root URL of the service, e.g. a mock server.
-            #[arg(long, global = true, env = "EA_BASE_URL", value_name = "URL", default_value = #base_url)]
+            #[arg(long, global = true, env = #base_url_env, value_name = "URL", default_value = #base_url)]
             pub base_url: String,
             /// The operation to call.
             #[command(subcommand)]
@@ -172,10 +186,10 @@ pub(super) fn cli_rs(api: &Api, options: &EmitOptions) -> TokenStream {
 
         #(#args)*
 
-        /// Calls the operation the command line names with the key from `EA_API_KEY`, writes its
+        #[doc = #run_doc]
         /// output and gives the exit code of the outcome (see `--help`).
         pub async fn run(cli: Cli) -> std::process::ExitCode {
-            let result = match crate::runtime::cli_support::api_key_from_env() {
+            let result = match crate::runtime::cli_support::api_key_from_env(#api_key_env) {
                 Ok(api_key) => execute(cli, &api_key).await,
                 Err(e) => Err(e),
             };
@@ -183,7 +197,7 @@ pub(super) fn cli_rs(api: &Api, options: &EmitOptions) -> TokenStream {
         }
 
         /// Like [`run`], with the key given and the outcome as a `Result` (its `exit()` is the
-        /// exit code): for driving the program in-process, where setting `EA_API_KEY` is unsafe.
+        #[doc = #execute_doc]
         pub async fn execute(
             cli: Cli,
             api_key: &str,
@@ -257,7 +271,7 @@ fn variant(op: &Operation, command: &CliCommand) -> TokenStream {
             #alias
             about = #about,
             long_about = #long_about,
-            after_help = crate::runtime::cli_support::AFTER_HELP
+            after_help = AFTER_HELP
         )]
         #v(#args),
     }
@@ -539,22 +553,28 @@ fn runner(op: &Operation, columns: TokenStream) -> TokenStream {
     }
 }
 
-/// The runtime's `AFTER_HELP` (environment and exit codes) as `--help` prints it, for the README,
-/// so the two cannot drift apart.
-pub(super) fn after_help() -> String {
+/// The runtime's `AFTER_HELP_TEMPLATE` (environment and exit codes) with this crate's variables
+/// filled in, as `--help` prints it and the README shows it, so the two cannot drift apart.
+pub(super) fn after_help(env: &super::CliEnv) -> String {
     let source = include_str!("../../runtime/src/cli_support.rs");
     let file = syn::parse_file(source).expect("the runtime parses");
+    let width = env.api_key.len().max(env.base_url.len());
     file.items
         .iter()
         .find_map(|item| match item {
-            syn::Item::Const(c) if c.ident == "AFTER_HELP" => match c.expr.as_ref() {
+            syn::Item::Const(c) if c.ident == "AFTER_HELP_TEMPLATE" => match c.expr.as_ref() {
                 syn::Expr::Lit(syn::ExprLit {
                     lit: syn::Lit::Str(s),
                     ..
-                }) => Some(s.value()),
+                }) => Some(
+                    s.value()
+                        .replace("{API_KEY}  ", &format!("{:width$}  ", env.api_key))
+                        .replace("{BASE_URL}  ", &format!("{:width$}  ", env.base_url))
+                        .replace("{API_KEY}", &env.api_key),
+                ),
                 _ => None,
             },
             _ => None,
         })
-        .expect("cli_support defines AFTER_HELP as a string literal")
+        .expect("cli_support defines AFTER_HELP_TEMPLATE as a string literal")
 }

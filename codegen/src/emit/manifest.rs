@@ -193,7 +193,8 @@ pub(super) fn readme(api: &Api, options: &EmitOptions) -> String {
     let _ = writeln!(out, "use {krate}::{{Client, Conditional}};\n");
     let _ = writeln!(
         out,
-        "let client = Client::builder()\n    .api_key(std::env::var(\"EA_API_KEY\").unwrap_or_default())\n    .build()?;"
+        "let client = Client::builder()\n    .api_key(std::env::var({:?}).unwrap_or_default())\n    .build()?;",
+        options.env.api_key
     );
     if let Some(op) = example_operation(api) {
         let call = example_call(op);
@@ -267,6 +268,8 @@ pub(super) fn readme(api: &Api, options: &EmitOptions) -> String {
 /// The README's command-line section: install, environment, output, examples, exit codes.
 fn cli_section(out: &mut String, api: &Api, options: &EmitOptions) {
     let bin = &options.crate_name;
+    let key_env = &options.env.api_key;
+    let url_env = &options.env.base_url;
     let _ = writeln!(
         out,
         "## Command line (feature `cli`)\n\n\
@@ -275,8 +278,8 @@ fn cli_section(out: &mut String, api: &Api, options: &EmitOptions) {
          (`--enrollment-number`; date-times take `yyyy-MM-dd` or RFC 3339; enumerations only their listed values), \
          and the spec's descriptions as `--help`.\n\n\
          ```sh\ncargo install --path generated --features cli\n{bin} --help\n```\n\n\
-         - The API key comes from `EA_API_KEY` only: there is no flag for it, so it never shows in `ps` or shell history. \
-         `--base-url` (or `EA_BASE_URL`) points the program elsewhere, e.g. at the mock server; the default is `{}`.\n\
+         - The API key comes from `{key_env}` only: there is no flag for it, so it never shows in `ps` or shell history. \
+         `--base-url` (or `{url_env}`) points the program elsewhere, e.g. at the mock server; the default is `{}`.\n\
          - `--format json|jsonl|csv` (default `json`) and `--output FILE` (default stdout; a file is replaced only once \
          everything has arrived, so a failed run leaves the previous one in place). CSV has a header row of the \
          model's JSON field names in spec order and one row per item (a single object is one row); nested values are JSON text.\n\
@@ -307,15 +310,19 @@ fn cli_section(out: &mut String, api: &Api, options: &EmitOptions) {
         let _ = writeln!(
             out,
             "Pull a month of usage into CSV from the mock server:\n\n```sh\n\
-             EA_API_KEY=ea-mock-key {bin} {name} --base-url http://127.0.0.1:8080{flags} --format csv --output usage.csv\n```\n\n\
+             {key_env}=ea-mock-key {bin} {name} --base-url http://127.0.0.1:8080{flags} --format csv --output usage.csv\n```\n\n\
              In a scheduled job, download again only when the data changed (with `--output`, a 304 leaves the file \
              as it is; a shell redirection would empty it), or stream the rows to another tool:\n\n```sh\n\
-             export EA_API_KEY=... EA_BASE_URL=http://127.0.0.1:8080\n\
+             export {key_env}=... {url_env}=http://127.0.0.1:8080\n\
              {bin} {name}{flags} --format csv --output usage.csv --etag-file usage.etag\n\
              {bin} {name}{flags} --format jsonl | gzip > usage.jsonl.gz\n```\n"
         );
     }
-    let _ = writeln!(out, "```text\n{}\n```", super::cli::after_help());
+    let _ = writeln!(
+        out,
+        "```text\n{}\n```",
+        super::cli::after_help(&options.env)
+    );
 }
 
 /// The operation the README's CLI example uses: a paged one whose required parameters are all

@@ -32,6 +32,39 @@ pub struct EmitOptions {
     pub uses_decimal: bool,
     /// Where the crate gets the client runtime from.
     pub runtime: Runtime,
+    /// The environment variables of the command-line program.
+    pub env: CliEnv,
+}
+
+/// The environment variables of a generated command-line program: named after the crate, so
+/// two generated programs never read each other's key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliEnv {
+    /// The API key (`EA_REPORTING_API_KEY` for crate `ea-reporting`).
+    pub api_key: String,
+    /// The base URL, like `--base-url` (`EA_REPORTING_BASE_URL`).
+    pub base_url: String,
+}
+
+impl CliEnv {
+    /// `<CRATE>_API_KEY` and `<CRATE>_BASE_URL`: the crate name in upper case, every character
+    /// that may not appear in a portable variable name as `_`.
+    pub fn for_crate(crate_name: &str) -> Self {
+        let prefix: String = crate_name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        CliEnv {
+            api_key: format!("{prefix}_API_KEY"),
+            base_url: format!("{prefix}_BASE_URL"),
+        }
+    }
 }
 
 /// One file of the generated crate, path relative to the crate root.

@@ -1,6 +1,6 @@
 //! The generated command-line program `ea-reporting` as a real process against the mock:
 //! built once per test run by a nested `cargo build` into its own target directory, run
-//! with `EA_API_KEY` in its environment and `--base-url` pointing at an in-process mock.
+//! with `EA_REPORTING_API_KEY` in its environment and `--base-url` pointing at an in-process mock.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -91,7 +91,7 @@ impl Run {
     }
 }
 
-/// Runs the program with `args` and, if given, the API key in `EA_API_KEY`; the test
+/// Runs the program with `args` and, if given, the API key in `EA_REPORTING_API_KEY`; the test
 /// process's own `EA_*` settings are removed. Blocking work goes to the blocking pool, so
 /// an in-process mock on the test's runtime keeps answering meanwhile.
 async fn run(args: &[&str], key: Option<&str>) -> Run {
@@ -118,10 +118,10 @@ async fn run_with_env(args: &[&str], key: Option<&str>, env: &[(&str, &str)]) ->
         let mut command = Command::new(binary());
         command
             .args(&args)
-            .env_remove("EA_API_KEY")
-            .env_remove("EA_BASE_URL");
+            .env_remove("EA_REPORTING_API_KEY")
+            .env_remove("EA_REPORTING_BASE_URL");
         if let Some(key) = key {
-            command.env("EA_API_KEY", key);
+            command.env("EA_REPORTING_API_KEY", key);
         }
         for (name, value) in env {
             command.env(name, value);
@@ -178,7 +178,12 @@ async fn help_lists_one_subcommand_per_operation() {
     expected.sort();
     listed.sort();
     assert_eq!(listed, expected, "{text}");
-    for word in ["EA_API_KEY", "--base-url", "Exit codes", "5  throttled"] {
+    for word in [
+        "EA_REPORTING_API_KEY",
+        "--base-url",
+        "Exit codes",
+        "5  throttled",
+    ] {
         assert!(text.contains(word), "--help lacks {word:?}:\n{text}");
     }
 
@@ -218,7 +223,7 @@ async fn json_jsonl_and_csv_go_to_stdout_or_to_a_file() {
     assert_eq!(printed, serde_json::to_value(prices.body()).unwrap());
     assert!(json.stderr.is_empty(), "{}", json.stderr);
 
-    // JSON Lines: one row per line; the base URL may come from EA_BASE_URL instead.
+    // JSON Lines: one row per line; the base URL may come from EA_REPORTING_BASE_URL instead.
     let market = client
         .marketplaces_v3_get_marketplaces_by_billing_period(ENROLLMENT, PERIOD)
         .send()
@@ -233,7 +238,7 @@ async fn json_jsonl_and_csv_go_to_stdout_or_to_a_file() {
         "--format",
         "jsonl",
     ];
-    let jsonl = run_with_env(&args, Some(KEY), &[("EA_BASE_URL", &url)]).await;
+    let jsonl = run_with_env(&args, Some(KEY), &[("EA_REPORTING_BASE_URL", &url)]).await;
     jsonl.assert_success();
     let rows: Vec<MarketplacePropertiesV3> = jsonl
         .stdout()
@@ -616,10 +621,10 @@ async fn failures_are_one_line_with_an_exit_code_per_class() {
     )
     .await
     .assert_failure(1, &["400", "billingPeriod"]);
-    // No EA_API_KEY: a usage error, and nothing is sent.
+    // No EA_REPORTING_API_KEY: a usage error, and nothing is sent.
     let before = mock.api_requests().len();
     let missing = run_owned(billing("100", &url), None).await;
-    missing.assert_failure(2, &["EA_API_KEY"]);
+    missing.assert_failure(2, &["EA_REPORTING_API_KEY"]);
     assert_eq!(
         mock.api_requests().len(),
         before,
@@ -681,9 +686,10 @@ async fn failures_are_one_line_with_an_exit_code_per_class() {
 
 #[tokio::test]
 async fn connection_refused_is_a_network_failure() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
+    // Bound but never listening: refused, and the port is not handed to another test meanwhile.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let url = format!("http://{}", socket.local_addr().unwrap());
     let refused = run(
         &[
             "billing-periods",

@@ -551,9 +551,10 @@ async fn an_undocumented_status_is_unexpected_and_a_post_is_not_retried() {
 
 #[tokio::test]
 async fn a_closed_port_is_a_transport_error() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
+    // Bound but never listening: refused, and the port is not handed to another test meanwhile.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let url = format!("http://{}", socket.local_addr().unwrap());
     let error = client_with(&url, KEY, fast_retries(1))
         .billing_periods_v2_get(ENROLLMENT)
         .send()

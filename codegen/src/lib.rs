@@ -14,6 +14,7 @@ pub mod lower;
 pub mod naming;
 pub mod parse;
 pub mod pipeline;
+pub mod source_pointer;
 pub mod upgrade;
 pub mod write;
 

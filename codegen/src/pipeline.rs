@@ -75,9 +75,8 @@ pub fn load_api(file: &Path, text: Option<&str>, decimal_fields: &[String]) -> R
         Some(text) => crate::load::load_str(file, text)?,
         None => crate::load::load(file)?,
     };
-    let swagger2 = value.get("swagger").is_some();
-    let upgraded = crate::upgrade::upgrade(file, value)?;
-    let doc = crate::parse::parse(file, upgraded)?;
+    let swagger2 = value.get("swagger").is_some() && value.get("openapi").is_none();
+    let (_, doc) = crate::parse::finish(file, value)?;
     lower(
         file,
         &doc,

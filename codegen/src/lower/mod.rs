@@ -14,7 +14,6 @@ mod fakers;
 mod models;
 mod operations;
 mod paging;
-mod pointers;
 mod refs;
 mod responses;
 mod service;
@@ -29,9 +28,9 @@ use openapiv3::{OpenAPI, ReferenceOr, Schema};
 use crate::error::{Error, Result};
 use crate::ir::{Api, EnumType, Model};
 
+pub use crate::source_pointer::original_pointer;
 pub use decimals::glob_match;
 pub use fakers::choose_faker;
-pub use pointers::original_pointer;
 
 /// Choices a user makes about the generated types.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -100,11 +100,10 @@ pub fn upgrade(file: &Path, doc: Value) -> Result<Value> {
         }
     }
     let converted = Converter::new(file, &doc, root)?.document()?;
-    // Report recursion where the author wrote it: under `definitions`.
+    // Report recursion where the author wrote it (under `definitions` in a Swagger 2.0 file).
+    let swagger2 = doc.get("swagger").is_some();
     check_recursion(file, &converted).map_err(|mut e| {
-        if let Some(rest) = e.pointer.strip_prefix("/components/schemas/") {
-            e.pointer = format!("/definitions/{rest}");
-        }
+        e.pointer = crate::source_pointer::original_pointer(&e.pointer, swagger2);
         e
     })?;
     Ok(converted)

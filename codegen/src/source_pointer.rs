@@ -1,6 +1,9 @@
-//! Error pointers into the upgraded document, mapped back to the file the user wrote.
+//! Error pointers into the upgraded document, mapped back to the file the user wrote. Every
+//! stage after `upgrade` reports through [`original_pointer`], so an error names a node of the
+//! user's file whichever stage found it.
 
-/// Maps a pointer into the upgraded (3.0) document back to the Swagger 2.0 file it came from.
+/// Maps a pointer into the upgraded (3.0) document back to the Swagger 2.0 file it came from
+/// (unchanged for an OpenAPI 3.0 file).
 pub fn original_pointer(pointer: &str, swagger2: bool) -> String {
     if !swagger2 {
         return pointer.to_string();
@@ -31,6 +34,17 @@ pub fn original_pointer(pointer: &str, swagger2: bool) -> String {
     }
     p
 }
+
+/// Whether a mapped pointer still names a node that only the upgraded document has (its
+/// `components`, a `requestBody`, a `content` map, `servers`): the error then says so.
+pub fn only_in_upgraded(pointer: &str) -> bool {
+    ["/components/", "/requestBody", "/content/", "/servers"]
+        .iter()
+        .any(|part| pointer.contains(part))
+}
+
+/// The note an error gets when its pointer is into the upgraded document, which the author never saw.
+pub const UPGRADED_NOTE: &str = " (the pointer is into the document as upgraded to OpenAPI 3.0)";
 
 #[cfg(test)]
 mod tests {

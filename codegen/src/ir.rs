@@ -10,8 +10,10 @@ pub struct Api {
     pub version: String,
     /// `info.description`, if any.
     pub description: Option<String>,
-    /// The first server URL, the client's default base URL.
-    pub base_url: String,
+    /// The first server URL, the client's default base URL; `None` when the document names no
+    /// absolute http(s) server (OpenAPI's default server is `/`, relative to wherever the
+    /// document was found), so every client must be given one.
+    pub base_url: Option<String>,
     /// How the API key is sent, from the security schemes or the auth header parameter the
     /// document declares; `None` when it declares neither.
     pub auth: Option<Auth>,

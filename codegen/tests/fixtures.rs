@@ -51,6 +51,32 @@ fn snapshots_of_every_fixture() {
 }
 
 #[test]
+fn a_spec_without_servers_gets_no_default_base_url() {
+    let files = generate(&options(Path::new("tests/fixtures/no-servers.yaml"), "x")).unwrap();
+    let client = &files
+        .iter()
+        .find(|f| f.path == Path::new("src/client.rs"))
+        .unwrap()
+        .contents;
+    assert!(client.contains("base_url: None,"), "{client}");
+    assert!(
+        !client.contains("pub fn new("),
+        "no Client::new without a base URL"
+    );
+    assert!(client.contains("header: \"Authorization\""));
+    assert!(client.contains("scheme: Some(\"Bearer\")"));
+    let cli = &files
+        .iter()
+        .find(|f| f.path == Path::new("src/cli.rs"))
+        .unwrap()
+        .contents;
+    assert!(
+        !cli.contains("default_value = \"http"),
+        "--base-url has no default"
+    );
+}
+
+#[test]
 fn broken_specs_are_refused_with_file_and_pointer() {
     let cases: &[(&str, &str)] = &[
         ("bad-json.json", "line"),

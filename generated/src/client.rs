@@ -17,7 +17,7 @@ use crate::runtime::{Conditional, ETag, Error, Response};
 /// first server), the user agent (this crate's name and version), how the key is sent and
 /// the headers its 429 and 503 answers use to say how long to wait.
 pub static SERVICE: crate::runtime::Service = crate::runtime::Service {
-    base_url: "https://consumption.azure.com",
+    base_url: Some("https://consumption.azure.com"),
     user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
     auth: Some(crate::runtime::Auth {
         header: "Authorization",

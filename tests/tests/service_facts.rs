@@ -76,7 +76,7 @@ async fn start() -> Server {
 fn the_defaults_come_from_the_spec_and_the_crate() {
     assert_eq!(
         client::SERVICE.base_url,
-        "https://facts.example.test:8443/api/v2"
+        Some("https://facts.example.test:8443/api/v2")
     );
     let auth = client::SERVICE.auth.expect("the spec declares a key");
     assert_eq!((auth.header, auth.scheme), ("X-Facts-Key", None));

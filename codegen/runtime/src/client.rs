@@ -148,7 +148,7 @@ pub fn encode_path_segment(s: &str) -> String {
 pub struct ClientBuilder<C = Client> {
     client: PhantomData<fn() -> C>,
     service: &'static Service,
-    base_url: String,
+    base_url: Option<String>,
     api_key: Option<ApiKey>,
     timeout: Option<Duration>,
     connect_timeout: Duration,
@@ -179,7 +179,7 @@ impl<C: From<Client>> ClientBuilder<C> {
         ClientBuilder {
             client: PhantomData,
             service,
-            base_url: service.base_url.to_owned(),
+            base_url: service.base_url.map(str::to_owned),
             api_key: None,
             timeout: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -191,7 +191,7 @@ impl<C: From<Client>> ClientBuilder<C> {
 
     /// Serve from another root, e.g. a mock server; a path prefix is kept.
     pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
-        self.base_url = url.as_ref().to_owned();
+        self.base_url = Some(url.as_ref().to_owned());
         self
     }
 
@@ -251,7 +251,15 @@ impl<C: From<Client>> ClientBuilder<C> {
                 Some(auth_header(self.service, key).map_err(|reason| invalid("api_key", reason))?)
             }
         };
-        let base_url = parse_base_url(&self.base_url)?;
+        let base_url = match &self.base_url {
+            Some(url) => parse_base_url(url)?,
+            None => {
+                return Err(invalid(
+                    "base_url",
+                    "the spec names no server, so the base URL must be given",
+                ));
+            }
+        };
         let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
             invalid(
                 "user_agent",
@@ -321,8 +329,8 @@ impl Client {
     ///
     /// # Panics
     /// Only if the TLS backend cannot be initialised, like
-    /// `reqwest::Client::new`, or if the service's own defaults (base URL, user agent) are
-    /// unusable, which the generator rules out.
+    /// `reqwest::Client::new`, or if the service has no default base URL or its defaults are
+    /// unusable: a generated crate offers `Client::new` only when its spec names a server.
     pub fn new(service: &'static Service, api_key: impl Into<ApiKey>) -> Client {
         let key = api_key.into();
         let user_agent = HeaderValue::from_str(service.user_agent)
@@ -335,7 +343,8 @@ impl Client {
         Client {
             inner: Arc::new(Inner {
                 http,
-                base_url: Url::parse(service.base_url).expect("the service's base URL is valid"),
+                base_url: Url::parse(service.base_url.expect("the service names a base URL"))
+                    .expect("the service's base URL is valid"),
                 auth: match service.auth {
                     Some(_) => auth_header(service, &key).map(Some),
                     None => Ok(None),
@@ -978,6 +987,28 @@ mod tests {
         assert_eq!(r.header("x-pool"), Some("shared"));
         assert_eq!(r.header("user-agent"), Some("my-tool/2"));
         assert_eq!(r.header("authorization"), Some("bearer k"));
+    }
+
+    #[test]
+    fn without_a_default_base_url_the_builder_asks_for_one() {
+        static NO_SERVER: Service = Service {
+            base_url: None,
+            ..SERVICE
+        };
+        let err = Client::builder(&NO_SERVER)
+            .api_key("k")
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidArgument { name, .. } if name == "base_url"),
+            "{err:?}"
+        );
+        let client = Client::builder(&NO_SERVER)
+            .api_key("k")
+            .base_url("http://127.0.0.1:1/api")
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url().as_str(), "http://127.0.0.1:1/api");
     }
 
     #[tokio::test]

@@ -15,8 +15,9 @@ pub struct Auth {
 /// What a generated client tells the runtime about its API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Service {
-    /// The default base URL: the spec's first server.
-    pub base_url: &'static str,
+    /// The default base URL: the spec's first server; `None` when the spec names none, so
+    /// every client is given one ([`ClientBuilder::base_url`](super::client::ClientBuilder::base_url)).
+    pub base_url: Option<&'static str>,
     /// The default `User-Agent`: the generated crate's name and version.
     pub user_agent: &'static str,
     /// How the API key is sent; `None` when the spec declares no authentication.

@@ -117,9 +117,20 @@ pub(super) fn cli_rs(api: &Api, options: &EmitOptions) -> TokenStream {
         "{}: one subcommand per operation, output as JSON, JSON Lines or CSV",
         api.title.trim()
     );
-    let base_url = &api.base_url;
-    let api_key_env = &options.env.api_key;
     let base_url_env = &options.env.base_url;
+    let base_url_arg = match &api.base_url {
+        Some(url) => quote! {
+            /// Root URL of the service, e.g. a mock server.
+            #[arg(long, global = true, env = #base_url_env, value_name = "URL", default_value = #url)]
+            pub base_url: String,
+        },
+        None => quote! {
+            /// Root URL of the service (the spec names none), e.g. a mock server.
+            #[arg(long, global = true, env = #base_url_env, value_name = "URL")]
+            pub base_url: String,
+        },
+    };
+    let api_key_env = &options.env.api_key;
     let after_help = after_help(&options.env);
     let module_doc =
         format!(" The key comes from `{api_key_env}` only; `--etag-file` makes repeated downloads");
@@ -170,9 +181,7 @@ pub(super) fn cli_rs(api: &Api, options: &EmitOptions) -> TokenStream {
             arg_required_else_help = true
         )]
         pub struct Cli {
-            /// Root URL of the service, e.g. a mock server.
-            #[arg(long, global = true, env = #base_url_env, value_name = "URL", default_value = #base_url)]
-            pub base_url: String,
+            #base_url_arg
             /// The operation to call.
             #[command(subcommand)]
             pub command: Command,

@@ -9,7 +9,10 @@ use std::collections::BTreeSet;
 
 /// `SERVICE`: the facts of the spec the runtime needs, as the IR carries them.
 fn service(api: &Api) -> TokenStream {
-    let base_url = &api.base_url;
+    let base_url = match &api.base_url {
+        Some(url) => quote! { Some(#url) },
+        None => quote! { None },
+    };
     let auth = match &api.auth {
         Some(auth) => {
             let header = &auth.header;
@@ -37,6 +40,18 @@ fn service(api: &Api) -> TokenStream {
 
 pub(super) fn client_rs(api: &Api) -> TokenStream {
     let service = service(api);
+    // Without a server in the spec there is no default base URL: only the builder, which asks for one.
+    let new = if api.base_url.is_some() {
+        quote! {
+            /// A client for the service with default settings; an unusable key is reported by
+            /// every request (use [`Client::builder`] to reject it up front).
+            pub fn new(api_key: impl Into<crate::runtime::ApiKey>) -> Self {
+                Client(crate::runtime::Client::new(&SERVICE, api_key))
+            }
+        }
+    } else {
+        quote! {}
+    };
     let client_doc = format!(
         " The client of {}: one method per operation of its spec. Cheap to clone (one shared connection pool).",
         api.title
@@ -85,11 +100,7 @@ pub(super) fn client_rs(api: &Api) -> TokenStream {
         }
 
         impl Client {
-            /// A client for the service with default settings; an unusable key is reported by
-            /// every request (use [`Client::builder`] to reject it up front).
-            pub fn new(api_key: impl Into<crate::runtime::ApiKey>) -> Self {
-                Client(crate::runtime::Client::new(&SERVICE, api_key))
-            }
+            #new
 
             /// Starts configuring a client (base URL, key, timeouts, retries, user agent).
             pub fn builder() -> ClientBuilder {

@@ -132,7 +132,12 @@ pub(super) fn lib_rs(api: &Api, options: &EmitOptions) -> TokenStream {
             String::new(),
             " ```no_run".to_string(),
             format!(" # async fn run() -> Result<(), {krate}::Error> {{"),
-            format!(" let client = {krate}::Client::new(\"API_KEY\");"),
+            match api.base_url {
+                Some(_) => format!(" let client = {krate}::Client::new(\"API_KEY\");"),
+                None => format!(
+                    " let client = {krate}::Client::builder().base_url(\"http://127.0.0.1:8080\").api_key(\"API_KEY\").build()?;"
+                ),
+            },
             format!(" let response = {}.await?;", example_call(op)),
             " println!(\"{} {:?}\", response.status(), response.etag());".to_string(),
             " # Ok(())".to_string(),
@@ -185,7 +190,17 @@ pub(super) fn readme(api: &Api, options: &EmitOptions) -> String {
         "An async Rust client for **{}** (version `{}`), generated from its spec by `ea-codegen`.\n",
         api.title, api.version
     );
-    let _ = writeln!(out, "Default base URL: `{}`.\n", api.base_url);
+    match &api.base_url {
+        Some(url) => {
+            let _ = writeln!(out, "Default base URL: `{url}`.\n");
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "The spec names no server: every client is given its base URL (`Client::builder().base_url(..)`).\n"
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "## Use\n\n```rust,no_run\n# async fn run() -> Result<(), {krate}::Error> {{"
@@ -292,6 +307,8 @@ fn cli_section(out: &mut String, api: &Api, options: &EmitOptions) {
          - Failures are one line on stderr with the HTTP status and the service's message, and an exit code per class \
          (below).\n",
         api.base_url
+            .as_deref()
+            .unwrap_or("none: the spec names no server, so the flag is required")
     );
     if let Some((op, command)) = cli_example(api) {
         let flags: String = op

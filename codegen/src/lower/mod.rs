@@ -62,7 +62,7 @@ pub fn lower(file: &Path, doc: &OpenAPI, options: &LowerOptions, swagger2: bool)
         .servers
         .first()
         .map(|s| s.url.trim_end_matches('/').to_string())
-        .unwrap_or_else(|| "http://localhost".to_string());
+        .filter(|url| url.starts_with("https://") || url.starts_with("http://"));
     Ok(Api {
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),

@@ -212,7 +212,7 @@ async fn write_all(stream: &TcpStream, mut data: &[u8]) {
 /// The service the runtime's tests talk to: a made-up API with the shapes the runtime handles
 /// (a bearer key in `Authorization`, a throttle header of its own).
 pub(crate) static SERVICE: crate::Service = crate::Service {
-    base_url: "https://api.example.test",
+    base_url: Some("https://api.example.test"),
     user_agent: "example-client/1.2.3",
     auth: Some(crate::Auth {
         header: "Authorization",

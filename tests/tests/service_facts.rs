@@ -72,6 +72,15 @@ async fn start() -> Server {
     server
 }
 
+/// A client of the generated crate for `server`, with the key the tests expect.
+fn client_of(server: &Server) -> Client {
+    Client::builder()
+        .base_url(format!("{}/api/v2", server.base))
+        .api_key("facts-secret")
+        .build()
+        .unwrap()
+}
+
 #[test]
 fn the_defaults_come_from_the_spec_and_the_crate() {
     assert_eq!(
@@ -102,11 +111,7 @@ fn the_defaults_come_from_the_spec_and_the_crate() {
 #[tokio::test]
 async fn pages_to_the_end_with_the_specs_key_header_link_field_and_throttle_header() {
     let server = start().await;
-    let client = Client::builder()
-        .base_url(format!("{}/api/v2", server.base))
-        .api_key("facts-secret")
-        .build()
-        .unwrap();
+    let client = client_of(&server);
 
     let things: Vec<models::Thing> = client.things_list().stream().try_collect().await.unwrap();
     let ids: Vec<Option<i32>> = things.iter().map(|t| t.id).collect();
@@ -134,11 +139,7 @@ async fn pages_to_the_end_with_the_specs_key_header_link_field_and_throttle_head
 #[tokio::test]
 async fn pages_also_follow_the_specs_link_field() {
     let server = start().await;
-    let client = Client::builder()
-        .base_url(format!("{}/api/v2", server.base))
-        .api_key("facts-secret")
-        .build()
-        .unwrap();
+    let client = client_of(&server);
     let pages: Vec<_> = client.things_list().pages().try_collect().await.unwrap();
     let sizes: Vec<usize> = pages
         .iter()

@@ -18,8 +18,8 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use ea_mock_server::Config;
 use ea_mock_server::body::Payload;
+use ea_mock_server::domain::Days;
 use ea_mock_server::render::{csv, usage};
-use ea_mock_server::resolve::Days;
 use ea_mock_server::state::Enrollment;
 use ea_mock_server::universe;
 

@@ -19,13 +19,14 @@ use http::{HeaderValue, Method, StatusCode};
 
 use crate::body::Payload;
 use crate::conditional::{self, Precondition};
+use crate::domain::Days;
 use crate::faults::{self, Fault};
 use crate::logging::RequestNote;
 use crate::memo::{Answer, AnswerKey};
 use crate::paging;
 use crate::problem::{self, error_response};
 use crate::render::{self, PagePlan, usage};
-use crate::resolve::{Days, Query, Resolved, resolve};
+use crate::resolve::{Query, Resolved, resolve};
 use crate::stable_hash::StableHasher;
 use crate::state::{AppState, Enrollment};
 use crate::{auth, origin, totals, universe};

@@ -19,6 +19,7 @@ pub mod auth;
 pub mod body;
 pub mod conditional;
 pub mod config;
+pub mod domain;
 pub mod faults;
 pub mod logging;
 pub mod memo;

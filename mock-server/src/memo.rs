@@ -13,7 +13,7 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use http::HeaderValue;
 
-use crate::validate::BillingPeriod;
+use crate::domain::BillingPeriod;
 
 /// What an answer depends on, besides the enrollment (one memo per enrollment) and the
 /// server's settings: operation id, billing period, last day with data, data version.

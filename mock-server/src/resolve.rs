@@ -6,75 +6,17 @@
 //! exhaustively (no wildcard arm): a new operation in the spec stops the build here
 //! until it is served.
 
-use std::fmt;
-
-use chrono::{Days as ChronoDays, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use ea_reporting::models;
 use ea_reporting::operations::Operation;
 
-use crate::validate::{
-    self, BillingPeriod, Grain, LookBackPeriod, MAX_CSV_RANGE_MONTHS, MAX_JSON_RANGE_MONTHS,
-};
+use crate::domain::Days;
+use crate::domain::{BillingPeriod, Grain, LookBackPeriod};
+use crate::validate::{self, MAX_CSV_RANGE_MONTHS, MAX_JSON_RANGE_MONTHS};
 
 /// Months a monthly reservation summary covers when no dates are given: the current
 /// month and the eleven before it.
 pub const DEFAULT_MONTHLY_SUMMARY_MONTHS: u32 = 12;
-
-/// An inclusive run of days; empty when `last < first` (e.g. a range in the future).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Days {
-    /// First day.
-    pub first: NaiveDate,
-    /// Last day, included.
-    pub last: NaiveDate,
-}
-
-impl Days {
-    /// The days from `first` to `last`, both included.
-    pub fn new(first: NaiveDate, last: NaiveDate) -> Self {
-        Self { first, last }
-    }
-
-    /// Every day of a billing period.
-    pub fn of_period(period: BillingPeriod) -> Self {
-        Self::new(period.start(), period.end())
-    }
-
-    /// The same days without those after `today`: there is no data for the future.
-    pub fn until(self, today: NaiveDate) -> Self {
-        Self::new(self.first, self.last.min(today))
-    }
-
-    /// Number of days (0 when empty).
-    pub fn count(self) -> u64 {
-        if self.last < self.first {
-            0
-        } else {
-            (self.last - self.first).num_days() as u64 + 1
-        }
-    }
-
-    /// The `i`-th day (0-based); `i` must be below [`Self::count`].
-    pub fn nth(self, i: u64) -> NaiveDate {
-        self.first + ChronoDays::new(i)
-    }
-
-    /// The days in order.
-    pub fn iter(self) -> impl Iterator<Item = NaiveDate> {
-        (0..self.count()).map(move |i| self.nth(i))
-    }
-
-    /// Whether `day` is one of the days.
-    pub fn contains(self, day: NaiveDate) -> bool {
-        self.first <= day && day <= self.last
-    }
-}
-
-impl fmt::Display for Days {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}..{}", self.first, self.last)
-    }
-}
 
 /// Which reservation recommendations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -9,10 +9,10 @@ use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 
-use crate::resolve::Days;
+use crate::domain::BillingPeriod;
+use crate::domain::Days;
 use crate::state::Enrollment;
 use crate::universe::{self, round6};
-use crate::validate::BillingPeriod;
 
 /// Totals of one billing period, rounded to 6 decimals.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -4,10 +4,11 @@
 //! becomes the text of a 400 body. Parameter values are echoed (they are not secrets)
 //! but shortened, so a huge query cannot blow up the error body.
 
-use std::fmt;
-
-use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, Utc};
 use ea_reporting::models;
+
+use crate::domain::BillingPeriod;
+use crate::domain::{Grain, LookBackPeriod};
 
 /// First day with data (the API has data "from 1 May 2014 onward").
 pub const FIRST_DATA_DAY: NaiveDate = NaiveDate::from_ymd_opt(2014, 5, 1).unwrap();
@@ -16,95 +17,6 @@ pub const FIRST_DATA_DAY: NaiveDate = NaiveDate::from_ymd_opt(2014, 5, 1).unwrap
 pub const MAX_JSON_RANGE_MONTHS: u32 = 36;
 /// Longest range of the synchronous CSV download, in months.
 pub const MAX_CSV_RANGE_MONTHS: u32 = 1;
-
-/// A billing period: one calendar month, written `yyyyMM` in URLs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct BillingPeriod {
-    /// Calendar year.
-    pub year: i32,
-    /// Month, 1–12.
-    pub month: u32,
-}
-
-impl BillingPeriod {
-    /// The oldest period with data: May 2014.
-    pub const FIRST: BillingPeriod = BillingPeriod {
-        year: 2014,
-        month: 5,
-    };
-
-    /// The period containing `date`.
-    pub fn containing(date: NaiveDate) -> Self {
-        Self {
-            year: date.year(),
-            month: date.month(),
-        }
-    }
-
-    /// First day of the month.
-    pub fn start(self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("month is 1-12")
-    }
-
-    /// Last day of the month.
-    pub fn end(self) -> NaiveDate {
-        self.succ()
-            .start()
-            .pred_opt()
-            .expect("not the first day of time")
-    }
-
-    /// Number of days in the month.
-    pub fn days(self) -> u32 {
-        self.end().day()
-    }
-
-    /// The `yyyyMM` form used in paths and `billingPeriodId`.
-    pub fn id(self) -> String {
-        format!("{:04}{:02}", self.year, self.month)
-    }
-
-    /// The month before (no lower bound; compare with [`Self::FIRST`]).
-    pub fn previous(self) -> Self {
-        if self.month == 1 {
-            Self {
-                year: self.year - 1,
-                month: 12,
-            }
-        } else {
-            Self {
-                year: self.year,
-                month: self.month - 1,
-            }
-        }
-    }
-
-    /// The month after.
-    pub fn succ(self) -> Self {
-        if self.month == 12 {
-            Self {
-                year: self.year + 1,
-                month: 1,
-            }
-        } else {
-            Self {
-                year: self.year,
-                month: self.month + 1,
-            }
-        }
-    }
-
-    /// Months since year 0; differences count calendar months.
-    fn ordinal(self) -> i64 {
-        i64::from(self.year) * 12 + i64::from(self.month) - 1
-    }
-}
-
-impl fmt::Display for BillingPeriod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}{:02}", self.year, self.month)
-    }
-}
 
 /// Parses the `billingPeriod` path segment: six digits `yyyyMM`, month 01–12, from
 /// 201405 up to the month of `today` (future periods have no data yet).
@@ -228,26 +140,6 @@ pub fn max_range_end(start: NaiveDate, max_months: u32) -> NaiveDate {
     after.pred_opt().expect("date in range")
 }
 
-/// `grain` of reservation summaries, once validated: the generated [`models::Grain`] without
-/// its `Unknown` case, which the mock answers with 400.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Grain {
-    /// One row per reservation per day.
-    Daily,
-    /// One row per reservation per month.
-    Monthly,
-}
-
-impl Grain {
-    /// The wire form, as the generated enum writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Grain::Daily => models::Grain::KNOWN[0],
-            Grain::Monthly => models::Grain::KNOWN[1],
-        }
-    }
-}
-
 /// Validates `grain` as the generated matcher parsed it: a known value, or one that differs
 /// only in case (ASP.NET binds enums ignoring case).
 pub fn known_grain(grain: &models::Grain) -> Result<Grain, String> {
@@ -267,39 +159,6 @@ pub fn known_grain(grain: &models::Grain) -> Result<Grain, String> {
             known(&models::Grain::from_wire(k))
         })
         .ok_or_else(|| format!("grain '{}' must be daily or monthly", shown(grain.as_str())))
-}
-
-/// `lookBackPeriod` of reservation recommendations, once validated: the generated
-/// [`models::LookBackPeriod`] without its `Unknown` case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum LookBackPeriod {
-    /// 7 days.
-    Last7Days,
-    /// 30 days.
-    Last30Days,
-    /// 60 days.
-    Last60Days,
-}
-
-impl LookBackPeriod {
-    /// Length in days.
-    pub const fn days(self) -> u32 {
-        match self {
-            LookBackPeriod::Last7Days => 7,
-            LookBackPeriod::Last30Days => 30,
-            LookBackPeriod::Last60Days => 60,
-        }
-    }
-
-    /// The form the response uses in its `lookBackPeriod` field: the generated enum's variant
-    /// name, which the spec's `x-ms-enum` gives.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            LookBackPeriod::Last7Days => "Last7Days",
-            LookBackPeriod::Last30Days => "Last30Days",
-            LookBackPeriod::Last60Days => "Last60Days",
-        }
-    }
 }
 
 /// Validates `lookBackPeriod` as the generated matcher parsed it: the documented request form

@@ -77,31 +77,34 @@ const COMPANIES: &[&str] = &[
 ];
 const COMPANY_SUFFIXES: &[&str] = &["Ltd", "Inc.", "GmbH", "LLC", "Corp.", "S.A."];
 const EMAIL_DOMAINS: &[&str] = &["example.com", "example.org", "example.net"];
-const REGIONS: &[&str] = &[
-    "eastus",
-    "eastus2",
-    "westus",
-    "westus2",
-    "centralus",
-    "northcentralus",
-    "southcentralus",
-    "northeurope",
-    "westeurope",
-    "uksouth",
-    "ukwest",
-    "francecentral",
-    "germanywestcentral",
-    "swedencentral",
-    "eastasia",
-    "southeastasia",
-    "japaneast",
-    "japanwest",
-    "australiaeast",
-    "brazilsouth",
-    "canadacentral",
-    "centralindia",
-    "koreacentral",
-    "southafricanorth",
+/// Azure regions as usage meters name them (`meterRegion`) and as ARM names them (`location`).
+/// The first ten are the regions the mock server's price catalogue uses, in its order; the
+/// mock takes them from here, so the list exists once.
+pub const AZURE_REGIONS: &[(&str, &str)] = &[
+    ("US West", "westus"),
+    ("US East", "eastus"),
+    ("US East 2", "eastus2"),
+    ("US Central", "centralus"),
+    ("EU North", "northeurope"),
+    ("EU West", "westeurope"),
+    ("UK South", "uksouth"),
+    ("AP Southeast", "southeastasia"),
+    ("JA East", "japaneast"),
+    ("AU East", "australiaeast"),
+    ("US West 2", "westus2"),
+    ("US North Central", "northcentralus"),
+    ("US South Central", "southcentralus"),
+    ("UK West", "ukwest"),
+    ("FR Central", "francecentral"),
+    ("DE West Central", "germanywestcentral"),
+    ("SE Central", "swedencentral"),
+    ("AP East", "eastasia"),
+    ("JA West", "japanwest"),
+    ("BR South", "brazilsouth"),
+    ("CA Central", "canadacentral"),
+    ("IN Central", "centralindia"),
+    ("KR Central", "koreacentral"),
+    ("ZA North", "southafricanorth"),
 ];
 const CURRENCIES: &[&str] = &[
     "USD", "EUR", "GBP", "JPY", "AUD", "CAD", "CHF", "DKK", "INR", "NOK", "SEK", "BRL",
@@ -164,7 +167,9 @@ impl Dummy<CompanyName> for String {
 
 impl Dummy<Region> for String {
     fn dummy_with_rng<R: RngExt + ?Sized>(_: &Region, rng: &mut R) -> String {
-        pick(rng, REGIONS).to_owned()
+        AZURE_REGIONS[rng.random_range(0..AZURE_REGIONS.len())]
+            .1
+            .to_owned()
     }
 }
 
@@ -326,7 +331,7 @@ mod tests {
             }
             assert_eq!(r.name.split(' ').count(), 2, "{}", r.name);
             assert!(!r.company.is_empty());
-            assert!(REGIONS.contains(&r.region.as_str()));
+            assert!(AZURE_REGIONS.iter().any(|(_, arm)| *arm == r.region));
             assert!(CURRENCIES.contains(&r.currency.as_str()));
             let period: u32 = r.period.parse().unwrap();
             assert!(

@@ -29,10 +29,10 @@ use ea_reporting::models::{BalanceSummaryV3, DetailsV3};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
+use crate::domain::BillingPeriod;
 use crate::stable_hash::{StableHasher, fnv1a64};
 use crate::totals::PeriodTotals;
 use crate::universe::{Universe, round6};
-use crate::validate::BillingPeriod;
 
 /// Rounds to cents.
 fn round2(x: f64) -> f64 {

@@ -3,9 +3,9 @@
 use ea_reporting::models::{BillingPeriodV2, PriceSheetV3};
 
 use super::{EA_OFFER_ID, end_of_day, midnight, small_id};
+use crate::domain::BillingPeriod;
 use crate::state::Enrollment;
 use crate::universe::Universe;
-use crate::validate::BillingPeriod;
 
 /// How many periods the billing-period list goes back, the current one included.
 pub const LISTED_PERIODS: usize = 36;

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::usage::{fill_usage_detail, row_at, row_count};
 use crate::body::{Document, Payload};
-use crate::resolve::Days;
+use crate::domain::Days;
 use crate::state::Enrollment;
 
 /// Column names: the JSON names of the usage row model's fields, in its order, as the generator

@@ -7,7 +7,7 @@ use ea_reporting::models::MarketplacePropertiesV3 as MarketplaceCharge;
 
 use super::{end_of_day, guid, midnight};
 use crate::body::{Document, Payload};
-use crate::resolve::Days;
+use crate::domain::Days;
 use crate::stable_hash::StableHasher;
 use crate::state::Enrollment;
 use crate::universe::{self, MarketplaceRowSpec, Universe};

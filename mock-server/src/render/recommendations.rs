@@ -12,10 +12,10 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 use super::midnight;
+use crate::domain::LookBackPeriod;
 use crate::resolve::Scope;
 use crate::stable_hash::StableHasher;
 use crate::universe::{Meter, Universe, reservation_price_share, round6};
-use crate::validate::LookBackPeriod;
 
 /// ARM size of a virtual-machine meter (its `additionalInfo` `ServiceType`).
 fn vm_sku(m: &Meter) -> Option<String> {

@@ -7,12 +7,12 @@ use ea_reporting::models::{
 };
 
 use super::midnight;
-use crate::resolve::Days;
+use crate::domain::Days;
+use crate::domain::{BillingPeriod, Grain};
 use crate::universe::{
     Reservation, ReservationDay, Universe, purchases, reservation_day, reservation_price_share,
     round6,
 };
-use crate::validate::{BillingPeriod, Grain};
 
 fn years(r: &Reservation) -> u32 {
     if r.term == "P3Y" { 3 } else { 1 }

@@ -8,7 +8,7 @@ use ea_reporting::models::UsageDetailsDeNormalizedTitaniumJuly as UsageDetail;
 
 use super::{EA_OFFER_ID, midnight, small_id};
 use crate::body::{Document, Payload};
-use crate::resolve::Days;
+use crate::domain::Days;
 use crate::state::Enrollment;
 use crate::universe::{self, Universe, UsageRowSpec};
 

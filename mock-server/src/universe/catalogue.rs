@@ -172,19 +172,10 @@ pub(crate) const METERS: &[MeterTemplate] = &[
         .included(1.0),
 ];
 
-/// Regions as meters name them (`meterRegion`) and as ARM names them (`location`).
-pub(crate) const REGIONS: &[(&str, &str)] = &[
-    ("US West", "westus"),
-    ("US East", "eastus"),
-    ("US East 2", "eastus2"),
-    ("US Central", "centralus"),
-    ("EU North", "northeurope"),
-    ("EU West", "westeurope"),
-    ("UK South", "uksouth"),
-    ("AP Southeast", "southeastasia"),
-    ("JA East", "japaneast"),
-    ("AU East", "australiaeast"),
-];
+/// Regions as meters name them (`meterRegion`) and as ARM names them (`location`): the first
+/// ten of the runtime's list.
+pub(crate) const REGIONS: &[(&str, &str)] =
+    ea_reporting::runtime::fakers::AZURE_REGIONS.split_at(10).0;
 
 /// Billing currencies with a rough USD conversion factor and a weight (percent).
 pub(crate) const CURRENCIES: &[(&str, f64, u32)] = &[

@@ -115,7 +115,7 @@ fn rng(kind: &str, seed: u64, enrollment: &str, day: Option<NaiveDate>, index: u
 }
 
 fn days_in_month(day: NaiveDate) -> u32 {
-    crate::validate::BillingPeriod::containing(day).days()
+    crate::domain::BillingPeriod::containing(day).days()
 }
 
 /// The day's quantity for a profile; `units` is the slot's count for monthly units.

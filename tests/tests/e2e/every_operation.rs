@@ -196,7 +196,7 @@ async fn every_operation(seed: u64) -> Seen {
         .await
         .unwrap();
     assert_eq!(june.len(), 12 * 15, "no data after today");
-    let june_days = ea_mock_server::resolve::Days::new(day(2018, 6, 1), today());
+    let june_days = ea_mock_server::domain::Days::new(day(2018, 6, 1), today());
     assert!(june == library_rows(&config, 1, june_days));
     let june_pages: Vec<_> = c
         .usage_details_v3_get_by_current_billing_period(e)

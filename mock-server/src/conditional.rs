@@ -27,13 +27,6 @@ pub fn compute_etag(seed: u64, data_version: u64, identity: &str) -> String {
     format!("\"{h:016x}\"")
 }
 
-/// Whether any `If-None-Match` line matches `etag` under weak comparison: the runtime's rule
-/// ([`ETag::matched_by_if_none_match`]), the one the generated clients use too. A malformed
-/// `etag` matches nothing.
-pub fn if_none_match_matches(header_values: &[&str], etag: &str) -> bool {
-    ETag::parse(etag).is_ok_and(|ours| ours.matched_by_if_none_match(header_values.iter().copied()))
-}
-
 /// What to do with a request given its conditional headers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Precondition {
@@ -72,6 +65,14 @@ pub fn not_modified(etag: &str) -> Response {
 mod tests {
     use super::*;
     use http::header::IF_NONE_MATCH;
+
+    /// Whether any `If-None-Match` line matches `etag` under weak comparison: the runtime's rule
+    /// ([`ETag::matched_by_if_none_match`]), the one the generated clients use too. A malformed
+    /// `etag` matches nothing.
+    fn if_none_match_matches(header_values: &[&str], etag: &str) -> bool {
+        ETag::parse(etag)
+            .is_ok_and(|ours| ours.matched_by_if_none_match(header_values.iter().copied()))
+    }
 
     const TAG: &str = "\"v1-abc\"";
 

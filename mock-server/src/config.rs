@@ -173,7 +173,7 @@ fn invalid(flag: &'static str, env: &'static str, reason: impl Into<String>) -> 
 
 impl Config {
     /// The keys the server accepts: the configured ones, or [`DEFAULT_API_KEY`] if none.
-    /// A `KeyId` from [`crate::auth`] is an index into this list.
+    /// A `KeyId` (the `auth` module's) is an index into this list.
     pub fn effective_api_keys(&self) -> Vec<String> {
         if self.api_keys.is_empty() {
             vec![DEFAULT_API_KEY.to_owned()]

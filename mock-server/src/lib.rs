@@ -13,29 +13,29 @@
 //! # }
 //! ```
 
-pub mod admin;
-pub mod api;
-pub mod auth;
+mod admin;
+mod api;
+mod auth;
 pub mod body;
-pub mod conditional;
+mod conditional;
 pub mod config;
 pub mod domain;
 pub mod faults;
 pub mod logging;
-pub mod memo;
-pub mod origin;
-pub mod paging;
-pub mod problem;
+mod memo;
+mod origin;
+mod paging;
+mod problem;
 pub mod render;
-pub mod resolve;
+mod resolve;
 pub mod server;
 pub mod stable_hash;
 pub mod state;
 #[cfg(test)]
 mod test_support;
-pub mod totals;
+mod totals;
 pub mod universe;
-pub mod validate;
+mod validate;
 
 pub use config::{Config, ConfigError, LogFormat};
 pub use server::{MockServer, app, router, serve, serve_with_shutdown, shutdown_signal, try_app};

@@ -4,7 +4,7 @@
 //! becomes the text of a 400 body. Parameter values are echoed (they are not secrets)
 //! but shortened, so a huge query cannot blow up the error body.
 
-use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use ea_reporting::models;
 
 use crate::domain::BillingPeriod;
@@ -50,43 +50,9 @@ pub fn parse_billing_period(s: &str, today: NaiveDate) -> Result<BillingPeriod, 
     Ok(period)
 }
 
-/// Parses a date query parameter (`startTime`, `endTime`, `startDate`, `endDate`).
-///
-/// Accepts `yyyy-MM-dd` (the documented form), an RFC 3339 date-time (converted to UTC
-/// before the date is taken), or an offset-less date-time `yyyy-MM-ddTHH:mm:ss[.f]`
-/// read as UTC (the .NET form the swagger's `date-time` lets clients send). The time of
-/// day is dropped: ranges are whole days. Dates before 2014-05-01 are refused.
-pub fn parse_date_param(name: &str, s: &str) -> Result<NaiveDate, String> {
-    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .filter(|_| s.len() == 10)
-        .or_else(|| {
-            DateTime::parse_from_rfc3339(s)
-                .ok()
-                .map(|d| d.to_utc().date_naive())
-        })
-        .or_else(|| {
-            NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
-                .ok()
-                .map(|d| d.date())
-        })
-        .ok_or_else(|| {
-            format!(
-                "{name} '{}' is not a date; use yyyy-MM-dd such as 2017-01-31",
-                shown(s)
-            )
-        })?;
-    if date < FIRST_DATA_DAY {
-        return Err(format!(
-            "{name} {date} is before {FIRST_DATA_DAY}; data is available from 1 May 2014"
-        ));
-    }
-    Ok(date)
-}
-
 /// The day of an already-parsed date-time parameter (the generated matcher reads
 /// `yyyy-MM-dd` as midnight UTC and converts offsets to UTC), refusing days before
-/// 2014-05-01 like [`parse_date_param`].
+/// 2014-05-01.
 pub fn check_date(name: &str, value: DateTime<Utc>) -> Result<NaiveDate, String> {
     let date = value.date_naive();
     if date < FIRST_DATA_DAY {
@@ -128,16 +94,6 @@ pub fn check_range(
 /// Calendar months touched by `[start, end]`, both ends included (1 for the same month).
 pub fn months_spanned(start: NaiveDate, end: NaiveDate) -> i64 {
     BillingPeriod::containing(end).ordinal() - BillingPeriod::containing(start).ordinal() + 1
-}
-
-/// The last day a range starting at `start` may end on (for clients splitting ranges,
-/// and for tests): the last day of the `max_months`-th calendar month.
-pub fn max_range_end(start: NaiveDate, max_months: u32) -> NaiveDate {
-    let first = BillingPeriod::containing(start).start();
-    let after = first
-        .checked_add_months(Months::new(max_months))
-        .expect("date in range");
-    after.pred_opt().expect("date in range")
 }
 
 /// Validates `grain` as the generated matcher parsed it: a known value, or one that differs
@@ -212,6 +168,7 @@ fn shown(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Months;
 
     fn parse_grain(s: &str) -> Result<Grain, String> {
         known_grain(&models::Grain::from_wire(s))
@@ -343,62 +300,6 @@ mod tests {
     }
 
     #[test]
-    fn date_param_forms() {
-        let want = d(2017, 1, 10);
-        for ok in [
-            "2017-01-10",
-            "2017-01-10T00:00:00Z",
-            "2017-01-10T23:59:59z",
-            "2017-01-10T10:00:00+02:00",
-            "2017-01-10T00:00:00",
-            "2017-01-10T00:00:00.0000000",
-            "2017-01-10T00:00:00.0000000Z",
-            "2017-01-10T12:34:56.789",
-        ] {
-            assert_eq!(parse_date_param("startTime", ok), Ok(want), "{ok}");
-        }
-        // An offset moves the instant to another UTC day.
-        assert_eq!(
-            parse_date_param("endTime", "2017-01-10T01:00:00+02:00"),
-            Ok(d(2017, 1, 9))
-        );
-        assert_eq!(
-            parse_date_param("endTime", "2017-01-10T23:00:00-02:00"),
-            Ok(d(2017, 1, 11))
-        );
-    }
-
-    #[test]
-    fn date_param_rejections_name_the_parameter() {
-        for bad in [
-            "",
-            "2017-1-10",
-            "2017-01-32",
-            "10/01/2017",
-            "2017-02-29",
-            "2017-01-10T25:00:00",
-            "2017-01-10 junk",
-            "20170110",
-        ] {
-            let err = parse_date_param("endTime", bad).unwrap_err();
-            assert!(
-                err.starts_with("endTime") && err.contains("yyyy-MM-dd"),
-                "{bad}: {err}"
-            );
-        }
-        let err = parse_date_param("startDate", "2014-04-30").unwrap_err();
-        assert!(
-            err.starts_with("startDate") && err.contains("2014-05-01"),
-            "{err}"
-        );
-        assert_eq!(
-            parse_date_param("startDate", "2014-05-01"),
-            Ok(FIRST_DATA_DAY)
-        );
-        assert!(parse_date_param("startDate", "2014-05-01T01:00:00+02:00").is_err());
-    }
-
-    #[test]
     fn check_date_takes_the_utc_day_and_the_lower_bound() {
         use chrono::TimeZone;
         let at = |y, m, dd, h| Utc.with_ymd_and_hms(y, m, dd, h, 0, 0).unwrap();
@@ -417,7 +318,7 @@ mod tests {
     #[test]
     fn long_values_are_shortened_in_messages() {
         let long = "x".repeat(5000);
-        let err = parse_date_param("startTime", &long).unwrap_err();
+        let err = parse_billing_period(&long, d(2018, 6, 15)).unwrap_err();
         assert!(err.len() < 200, "{err}");
     }
 
@@ -456,6 +357,16 @@ mod tests {
         assert_eq!(months_spanned(d(2015, 1, 1), d(2017, 12, 31)), 36);
         assert_eq!(months_spanned(d(2017, 12, 31), d(2018, 1, 1)), 2);
         assert_eq!(months_spanned(d(2017, 5, 5), d(2017, 5, 5)), 1);
+    }
+
+    /// The last day a range starting at `start` may end on: the last day of the
+    /// `max_months`-th calendar month.
+    fn max_range_end(start: NaiveDate, max_months: u32) -> NaiveDate {
+        let first = BillingPeriod::containing(start).start();
+        let after = first
+            .checked_add_months(Months::new(max_months))
+            .expect("date in range");
+        after.pred_opt().expect("date in range")
     }
 
     #[test]

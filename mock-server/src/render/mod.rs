@@ -1,4 +1,4 @@
-//! Response bodies: each [`Query`] turned into the generated crate's models and
+//! Response bodies: each `Query` turned into the generated crate's models and
 //! serialised with serde_json straight into the response buffer (or, for the large
 //! ones, into one chunk at a time).
 

@@ -1116,7 +1116,7 @@ impl ReservationRecommendationV2 {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "fake", derive(fake::Dummy))]
 pub struct ErrorDetail {
-    /// Machine-readable error code, for example BadRequest.
+    /// The HTTP status as a string, for example "400": the service wrote the status number as the code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "fake", dummy(faker = "crate::runtime::fakers::Word"))]
     pub code: Option<String>,

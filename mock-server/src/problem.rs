@@ -1,5 +1,6 @@
 //! The one error body shape the mock sends for every non-2xx answer:
-//! `{"error":{"code":"<Code>","message":"<text>"}}` (Azure's error envelope), plus the
+//! `{"error":{"code":"<status>","message":"<text>"}}`, as the real service wrote it (the code is
+//! the HTTP status as a string, e.g. `"500"`; ../shared/ea-api/wire-format.md, "Errors"), plus the
 //! documented retry headers on 429 and 503 so clients can exercise their back-off.
 
 use axum::body::Body;
@@ -17,13 +18,10 @@ pub const DEFAULT_RETRY_AFTER_SECS: u64 = 1;
 /// Content type of every error body.
 pub const JSON_UTF8: &str = "application/json; charset=utf-8";
 
-/// The `code` for a status: its reason phrase without spaces (`404` → `NotFound`,
-/// `429` → `TooManyRequests`), or `Error` for statuses without one.
+/// The `code` for a status, as the service wrote it: the status number as a string (`401` →
+/// `"401"`), so code that switches on `error.code == "401"` behaves as it did in production.
 pub fn error_code(status: StatusCode) -> String {
-    match status.canonical_reason() {
-        Some(reason) => reason.chars().filter(char::is_ascii_alphanumeric).collect(),
-        None => "Error".to_owned(),
-    }
+    status.as_u16().to_string()
 }
 
 /// The serialized error body.
@@ -102,19 +100,19 @@ mod tests {
     #[test]
     fn codes_for_documented_statuses() {
         let cases = [
-            (400, "BadRequest"),
-            (401, "Unauthorized"),
-            (404, "NotFound"),
-            (405, "MethodNotAllowed"),
-            (412, "PreconditionFailed"),
-            (429, "TooManyRequests"),
-            (500, "InternalServerError"),
-            (503, "ServiceUnavailable"),
+            (400, "400"),
+            (401, "401"),
+            (404, "404"),
+            (405, "405"),
+            (412, "412"),
+            (429, "429"),
+            (500, "500"),
+            (503, "503"),
         ];
         for (status, code) in cases {
             assert_eq!(error_code(StatusCode::from_u16(status).unwrap()), code);
         }
-        assert_eq!(error_code(StatusCode::from_u16(599).unwrap()), "Error");
+        assert_eq!(error_code(StatusCode::from_u16(599).unwrap()), "599");
     }
 
     #[test]
@@ -123,7 +121,7 @@ mod tests {
             serde_json::from_slice(&error_body(StatusCode::BAD_REQUEST, "bad \"x\"\n")).unwrap();
         assert_eq!(
             body,
-            json!({"error": {"code": "BadRequest", "message": "bad \"x\"\n"}})
+            json!({"error": {"code": "400", "message": "bad \"x\"\n"}})
         );
     }
 
@@ -136,7 +134,7 @@ mod tests {
         assert!(r.headers().get(RATE_LIMIT_RETRY_AFTER).is_none());
         assert_eq!(
             body_json(r).await,
-            json!({"error": {"code": "NotFound", "message": "no such report"}})
+            json!({"error": {"code": "404", "message": "no such report"}})
         );
     }
 
@@ -146,7 +144,7 @@ mod tests {
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(r.headers()[&RATE_LIMIT_RETRY_AFTER], "7");
         assert!(r.headers().get(RETRY_AFTER).is_none());
-        assert_eq!(body_json(r).await["error"]["code"], "TooManyRequests");
+        assert_eq!(body_json(r).await["error"]["code"], "429");
     }
 
     #[tokio::test]
@@ -155,7 +153,7 @@ mod tests {
         assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(r.headers()[RETRY_AFTER], "3");
         assert!(r.headers().get(RATE_LIMIT_RETRY_AFTER).is_none());
-        assert_eq!(body_json(r).await["error"]["code"], "ServiceUnavailable");
+        assert_eq!(body_json(r).await["error"]["code"], "503");
     }
 
     #[test]

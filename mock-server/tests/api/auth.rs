@@ -32,7 +32,7 @@ async fn missing_malformed_and_unknown_keys_are_401_with_json() {
             reply.header("content-type"),
             Some("application/json; charset=utf-8")
         );
-        assert_eq!(reply.json()["error"]["code"], "Unauthorized");
+        assert_eq!(reply.json()["error"]["code"], "401");
         assert!(
             reply.message().contains(fragment),
             "{value:?}: {}",

@@ -15,12 +15,12 @@ const URI: &str = "/v3/enrollments/100/billingperiods/201805/balancesummary";
 async fn x_mock_status_forces_each_documented_status() {
     let app = small_app();
     for (status, code) in [
-        (400, "BadRequest"),
-        (401, "Unauthorized"),
-        (404, "NotFound"),
-        (429, "TooManyRequests"),
-        (500, "InternalServerError"),
-        (503, "ServiceUnavailable"),
+        (400, "400"),
+        (401, "401"),
+        (404, "404"),
+        (429, "429"),
+        (500, "500"),
+        (503, "503"),
     ] {
         let reply = call_with(&app, URI, &[("x-mock-status", &status.to_string())]).await;
         assert_eq!(reply.status.as_u16(), status);
@@ -140,7 +140,7 @@ async fn rate_limit_answers_429_per_key() {
         third.header("x-ms-ratelimit-microsoft.consumption-retry-after"),
         Some("1")
     );
-    assert_eq!(third.json()["error"]["code"], "TooManyRequests");
+    assert_eq!(third.json()["error"]["code"], "429");
     assert_eq!(
         with_key("b").await.status,
         StatusCode::OK,

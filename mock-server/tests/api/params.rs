@@ -12,7 +12,7 @@ async fn message_of(uri: &str) -> String {
         "{uri}: {}",
         reply.text()
     );
-    assert_eq!(reply.json()["error"]["code"], "BadRequest");
+    assert_eq!(reply.json()["error"]["code"], "400");
     reply.message()
 }
 

@@ -27,10 +27,7 @@ fn assert_bad_request(result: Result<impl std::fmt::Debug, Error>, mentions: &[&
     for word in mentions {
         assert!(text.contains(word), "{text:?} does not mention {word:?}");
     }
-    assert_eq!(
-        error.api_error().unwrap().code.as_deref(),
-        Some("BadRequest")
-    );
+    assert_eq!(error.api_error().unwrap().code.as_deref(), Some("400"));
 }
 
 #[tokio::test]
@@ -281,7 +278,7 @@ async fn an_unknown_path_is_not_found() {
         ea_reporting::client::SERVICE.retry_after_headers,
     );
     assert!(matches!(error, Error::NotFound(_)), "{error:?}");
-    assert_eq!(error.api_error().unwrap().code.as_deref(), Some("NotFound"));
+    assert_eq!(error.api_error().unwrap().code.as_deref(), Some("404"));
 
     assert_eq!(mock.statuses(), [404, 404], "a 404 is not retried");
 }

@@ -58,7 +58,7 @@ pub enum Command {
         name = "usage-details-v3-get-by-custom-date",
         visible_alias = "usage-details-by-custom-date",
         about = "Gets the usage details by custom date range",
-        long_about = "Gets the usage details by custom date range\n\nThe range may span at most 36 months. The result is paged: follow nextLink until it is absent.\n\n`GET /v3/enrollments/{enrollmentNumber}/usagedetailsbycustomdate` (operation `UsageDetailsV3_GetByCustomDate`).\n\nPaged: every page is fetched (following nextLink) and its rows are written as they arrive. With --etag-file the ETag is that of the first page.",
+        long_about = "Gets the usage details by custom date range\n\nThe range may span at most 36 months. The result is paged: follow nextLink until it is null.\n\n`GET /v3/enrollments/{enrollmentNumber}/usagedetailsbycustomdate` (operation `UsageDetailsV3_GetByCustomDate`).\n\nPaged: every page is fetched (following nextLink) and its rows are written as they arrive. With --etag-file the ETag is that of the first page.",
         after_help = AFTER_HELP
     )]
     UsageDetailsV3GetByCustomDate(UsageDetailsV3GetByCustomDateArgs),
@@ -66,7 +66,7 @@ pub enum Command {
         name = "usage-details-v3-get-by-current-billing-period",
         visible_alias = "usage-details-by-current-billing-period",
         about = "Gets the usage details by current billing period.",
-        long_about = "Gets the usage details by current billing period.\n\nThe result is paged: follow nextLink until it is absent.\n\n`GET /v3/enrollments/{enrollmentNumber}/usagedetails` (operation `UsageDetailsV3_GetByCurrentBillingPeriod`).\n\nPaged: every page is fetched (following nextLink) and its rows are written as they arrive. With --etag-file the ETag is that of the first page.",
+        long_about = "Gets the usage details by current billing period.\n\nThe result is paged: follow nextLink until it is null.\n\n`GET /v3/enrollments/{enrollmentNumber}/usagedetails` (operation `UsageDetailsV3_GetByCurrentBillingPeriod`).\n\nPaged: every page is fetched (following nextLink) and its rows are written as they arrive. With --etag-file the ETag is that of the first page.",
         after_help = AFTER_HELP
     )]
     UsageDetailsV3GetByCurrentBillingPeriod(UsageDetailsV3GetByCurrentBillingPeriodArgs),
@@ -74,7 +74,7 @@ pub enum Command {
         name = "usage-details-v3-get-by-billing-period",
         visible_alias = "usage-details-by-billing-period",
         about = "Gets the usage details by billing period.",
-        long_about = "Gets the usage details by billing period.\n\nThe result is paged: follow nextLink until it is absent.\n\n`GET /v3/enrollments/{enrollmentNumber}/billingPeriods/{billingPeriod}/usagedetails` (operation `UsageDetailsV3_GetByBillingPeriod`).\n\nPaged: every page is fetched (following nextLink) and its rows are written as they arrive. With --etag-file the ETag is that of the first page.",
+        long_about = "Gets the usage details by billing period.\n\nThe result is paged: follow nextLink until it is null.\n\n`GET /v3/enrollments/{enrollmentNumber}/billingPeriods/{billingPeriod}/usagedetails` (operation `UsageDetailsV3_GetByBillingPeriod`).\n\nPaged: every page is fetched (following nextLink) and its rows are written as they arrive. With --etag-file the ETag is that of the first page.",
         after_help = AFTER_HELP
     )]
     UsageDetailsV3GetByBillingPeriod(UsageDetailsV3GetByBillingPeriodArgs),

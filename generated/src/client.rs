@@ -119,7 +119,7 @@ impl Client {
     }
 
     /// Gets the usage details by custom date range
-    /// The range may span at most 36 months. The result is paged: follow nextLink until it is absent.
+    /// The range may span at most 36 months. The result is paged: follow nextLink until it is null.
     ///
     /// `GET /v3/enrollments/{enrollmentNumber}/usagedetailsbycustomdate` (operation `UsageDetailsV3_GetByCustomDate`).
     ///
@@ -144,7 +144,7 @@ impl Client {
     }
 
     /// Gets the usage details by current billing period.
-    /// The result is paged: follow nextLink until it is absent.
+    /// The result is paged: follow nextLink until it is null.
     ///
     /// `GET /v3/enrollments/{enrollmentNumber}/usagedetails` (operation `UsageDetailsV3_GetByCurrentBillingPeriod`).
     ///
@@ -163,7 +163,7 @@ impl Client {
     }
 
     /// Gets the usage details by billing period.
-    /// The result is paged: follow nextLink until it is absent.
+    /// The result is paged: follow nextLink until it is null.
     ///
     /// `GET /v3/enrollments/{enrollmentNumber}/billingPeriods/{billingPeriod}/usagedetails` (operation `UsageDetailsV3_GetByBillingPeriod`).
     ///

@@ -224,7 +224,7 @@ pub struct PagedJsonDataTitaniumJuly {
     /// Usage rows of this page: daily usage per instance and meter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<UsageDetailsDeNormalizedTitaniumJuly>>,
-    /// URL of the next page when more data exists; absent or empty on the last page.
+    /// URL of the next page when more data exists; null on the last page (the service wrote the key with null).
     #[serde(rename = "nextLink", default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "fake", dummy(faker = "crate::runtime::fakers::Word"))]
     pub next_link: Option<String>,

@@ -95,8 +95,9 @@ fn set(slot: &mut Option<String>, value: &str) {
     }
 }
 
-/// A page envelope `{"id", "data": [rows of `rows`], "nextLink"}`; `nextLink` is left
-/// out on the last page. Rows are generated as the body is sent.
+/// A page envelope `{"id", "data": [rows of `rows`], "nextLink"}`; `nextLink` is `null` on
+/// the last page, as the service wrote it (clients index `page["nextLink"]` directly). Rows are
+/// generated as the body is sent.
 pub fn usage_page(
     e: Arc<Enrollment>,
     data_seed: u64,
@@ -109,9 +110,10 @@ pub fn usage_page(
     serde_json::to_writer(&mut prefix, id).expect("a string serializes");
     prefix.extend_from_slice(br#","data":["#);
     let mut suffix = b"]".to_vec();
-    if let Some(link) = next_link {
-        suffix.extend_from_slice(br#","nextLink":"#);
-        serde_json::to_writer(&mut suffix, link).expect("a string serializes");
+    suffix.extend_from_slice(br#","nextLink":"#);
+    match next_link {
+        Some(link) => serde_json::to_writer(&mut suffix, link).expect("a string serializes"),
+        None => suffix.extend_from_slice(b"null"),
     }
     suffix.push(b'}');
     let mut detail = UsageDetail::default();

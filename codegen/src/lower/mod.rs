@@ -68,7 +68,7 @@ pub fn lower(file: &Path, doc: &OpenAPI, options: &LowerOptions, swagger2: bool)
         version: doc.info.version.clone(),
         description: doc.info.description.clone(),
         base_url,
-        retry_after_headers: cx.lower_retry_after_headers(),
+        retry_after_headers: cx.lower_retry_after_headers()?,
         auth: cx.auth,
         models: cx.models,
         enums: cx.enums,

@@ -6,7 +6,28 @@ use super::Lowerer;
 use crate::error::{Result, push_pointer};
 use crate::ir::ResponseKind;
 
-impl Lowerer<'_> {
+impl<'a> Lowerer<'a> {
+    /// A response, following a `#/components/responses/` reference; `pointer` names it in errors.
+    pub(super) fn resolve_response(
+        &self,
+        response: &'a ReferenceOr<openapiv3::Response>,
+        pointer: &str,
+    ) -> Result<&'a openapiv3::Response> {
+        match response {
+            ReferenceOr::Item(r) => Ok(r),
+            ReferenceOr::Reference { reference } => reference
+                .strip_prefix("#/components/responses/")
+                .and_then(|name| self.doc.components.as_ref()?.responses.get(name))
+                .and_then(ReferenceOr::as_item)
+                .ok_or_else(|| {
+                    self.err(
+                        &push_pointer(pointer, "$ref"),
+                        format!("unresolved $ref {reference}"),
+                    )
+                }),
+        }
+    }
+
     /// The success response: the lowest 2xx, else `default`; its body decides the kind.
     pub(super) fn lower_response(
         &mut self,
@@ -42,28 +63,7 @@ impl Lowerer<'_> {
                 None => return Ok(ResponseKind::Empty),
             },
         };
-        let response = match response {
-            ReferenceOr::Item(r) => r.clone(),
-            ReferenceOr::Reference { reference } => {
-                let name = reference
-                    .strip_prefix("#/components/responses/")
-                    .unwrap_or_default();
-                match self
-                    .doc
-                    .components
-                    .as_ref()
-                    .and_then(|c| c.responses.get(name))
-                {
-                    Some(ReferenceOr::Item(r)) => r.clone(),
-                    _ => {
-                        return Err(self.err(
-                            &push_pointer(&response_pointer, "$ref"),
-                            format!("unresolved $ref {reference}"),
-                        ));
-                    }
-                }
-            }
-        };
+        let response = self.resolve_response(response, &response_pointer)?.clone();
         let Some((first_mime, first)) = response.content.first() else {
             return Ok(ResponseKind::Empty);
         };

@@ -111,26 +111,26 @@ impl<'a> Lowerer<'a> {
 
     /// The headers of every 429 and 503 response (inline or a shared `#/components/responses`
     /// entry) but `ETag`, in first-declared order, each once (case-insensitively).
-    pub(super) fn lower_retry_after_headers(&self) -> Vec<String> {
+    pub(super) fn lower_retry_after_headers(&self) -> Result<Vec<String>> {
         let mut out: Vec<String> = Vec::new();
         for status in [429, 503] {
-            for item in self.doc.paths.paths.values() {
+            for (path, item) in &self.doc.paths.paths {
                 let ReferenceOr::Item(item) = item else {
-                    continue;
+                    continue; // Refused by `lower_operations` with its pointer.
                 };
-                for (_, op) in item.iter() {
+                for (method, op) in item.iter() {
                     let Some(response) = op.responses.responses.get(&StatusCode::Code(status))
                     else {
                         continue;
                     };
-                    let response = match response {
-                        ReferenceOr::Item(r) => Some(r),
-                        ReferenceOr::Reference { reference } => reference
-                            .strip_prefix("#/components/responses/")
-                            .and_then(|name| self.doc.components.as_ref()?.responses.get(name))
-                            .and_then(|r| r.as_item()),
-                    };
-                    for name in response.into_iter().flat_map(|r| r.headers.keys()) {
+                    let pointer = push_pointer(
+                        &push_pointer(
+                            &push_pointer(&push_pointer("/paths", path), method),
+                            "responses",
+                        ),
+                        &status.to_string(),
+                    );
+                    for name in self.resolve_response(response, &pointer)?.headers.keys() {
                         if !name.eq_ignore_ascii_case("etag")
                             && !out.iter().any(|h| h.eq_ignore_ascii_case(name))
                         {
@@ -140,7 +140,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        out
+        Ok(out)
     }
 }
 

@@ -18,7 +18,7 @@ use super::error::{self, Error};
 use super::etag::ETag;
 use super::response::{ByteStream, Conditional, NotModified, Response, decode_json};
 use super::retry::{RetryPolicy, retry_after_from_headers};
-use super::service::Service;
+use super::service::{Auth, Service};
 
 /// Default connect timeout: bounds a dead network without limiting slow
 /// downloads (synchronous CSV reports can take an hour).
@@ -247,8 +247,8 @@ impl<C: From<Client>> ClientBuilder<C> {
         let auth = match (self.service.auth, &self.api_key) {
             (None, _) => None,
             (Some(_), None) => return Err(invalid("api_key", "an API key is required")),
-            (Some(_), Some(key)) => {
-                Some(auth_header(self.service, key).map_err(|reason| invalid("api_key", reason))?)
+            (Some(auth), Some(key)) => {
+                Some(auth_header(auth, key).map_err(|reason| invalid("api_key", reason))?)
             }
         };
         let base_url = match &self.base_url {
@@ -346,7 +346,7 @@ impl Client {
                 base_url: Url::parse(service.base_url.expect("the service names a base URL"))
                     .expect("the service's base URL is valid"),
                 auth: match service.auth {
-                    Some(_) => auth_header(service, &key).map(Some),
+                    Some(auth) => auth_header(auth, &key).map(Some),
                     None => Ok(None),
                 },
                 retry_after_headers: service.retry_after_headers,
@@ -584,12 +584,9 @@ fn invalid(name: &str, reason: impl Into<String>) -> Error {
     }
 }
 
-/// The auth header the service declares, `<scheme> <key>` or the key alone, marked sensitive so
-/// it is never logged by the stack.
-fn auth_header(service: &Service, key: &ApiKey) -> Result<(HeaderName, HeaderValue), &'static str> {
-    let auth = service
-        .auth
-        .ok_or("the service declares no authentication")?;
+/// The auth header `auth` describes, `<scheme> <key>` or the key alone, marked sensitive so it
+/// is never logged by the stack.
+fn auth_header(auth: Auth, key: &ApiKey) -> Result<(HeaderName, HeaderValue), &'static str> {
     let name = HeaderName::from_bytes(auth.header.as_bytes())
         .map_err(|_| "the service's auth header is not a valid header name")?;
     let key = key.expose().trim();

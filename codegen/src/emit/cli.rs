@@ -407,16 +407,18 @@ fn call_args(op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
             (TypeRef::String, true) => required.push(quote! { &args.#f }),
             (TypeRef::Enum(_), true) => required.push(quote! { args.#f.clone() }),
             (_, true) => required.push(quote! { args.#f }),
-            (t, false) if super::is_copy(t) => optional.push(quote! {
-                if let Some(value) = args.#f {
-                    request = request.#setter(value);
-                }
-            }),
-            (_, false) => optional.push(quote! {
-                if let Some(value) = args.#f.clone() {
-                    request = request.#setter(value);
-                }
-            }),
+            (t, false) => {
+                let given = if super::is_copy(t) {
+                    quote! { args.#f }
+                } else {
+                    quote! { args.#f.clone() }
+                };
+                optional.push(quote! {
+                    if let Some(value) = #given {
+                        request = request.#setter(value);
+                    }
+                });
+            }
         }
     }
     (required, optional)

@@ -58,7 +58,7 @@ pub(super) fn client_rs(api: &Api) -> TokenStream {
     );
     let pages = page_impls(api);
     let methods = api.operations.iter().map(methods);
-    let builders = api.operations.iter().map(request_builder);
+    let request_fns = api.operations.iter().map(request_fn);
     let builder_structs = api.operations.iter().map(builder_struct);
     let uses_models = api.operations.iter().any(|op| {
         op.params.iter().any(|p| super::names_generated_type(&p.ty))
@@ -137,7 +137,7 @@ pub(super) fn client_rs(api: &Api) -> TokenStream {
             #(#builder_structs)*
         }
 
-        #(#builders)*
+        #(#request_fns)*
     }
 }
 
@@ -201,28 +201,14 @@ fn param_ty(p: &Param) -> TokenStream {
     }
 }
 
-fn signature_params(op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
-    let decls = op
-        .params
-        .iter()
-        .map(|p| {
-            let name = ident(&p.rust_name);
-            let t = param_ty(p);
-            quote! { #name: #t }
-        })
-        .collect();
-    let args = op
-        .params
-        .iter()
-        .map(|p| {
-            let name = ident(&p.rust_name);
-            quote! { #name }
-        })
-        .collect();
-    (decls, args)
+/// `name: Type` of a parameter in a signature.
+fn param_decl(p: &Param) -> TokenStream {
+    let name = ident(&p.rust_name);
+    let t = param_ty(p);
+    quote! { #name: #t }
 }
 
-fn builder_name(op: &Operation) -> proc_macro2::Ident {
+fn request_fn_name(op: &Operation) -> proc_macro2::Ident {
     format_ident!("{}_request", op.method_name.trim_start_matches("r#"))
 }
 
@@ -295,36 +281,37 @@ fn builder_ident(op: &Operation) -> proc_macro2::Ident {
 /// What `.send()` returns, and the two calls of the runtime behind `.send()` and
 /// `.if_none_match()`.
 fn body_and_calls(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
-    match &op.response {
-        ResponseKind::Json(t) => (
-            ty(t, &quote! { models:: }),
-            quote! { self.client.0.execute_json(self.request()).await },
-            quote! { self.client.0.execute_json_if_none_match(self.request(), etag).await },
-        ),
+    let json = (
+        quote! { self.client.0.execute_json(self.request()).await },
+        quote! { self.client.0.execute_json_if_none_match(self.request(), etag).await },
+    );
+    let (body_ty, (call, call_conditional)) = match &op.response {
+        ResponseKind::Json(t) => (ty(t, &quote! { models:: }), json),
         ResponseKind::Paged { envelope, .. } => {
             let e = ident(envelope);
-            (
-                quote! { models::#e },
-                quote! { self.client.0.execute_json(self.request()).await },
-                quote! { self.client.0.execute_json_if_none_match(self.request(), etag).await },
-            )
+            (quote! { models::#e }, json)
         }
         ResponseKind::Bytes { .. } => (
             quote! { crate::runtime::ByteStream },
-            quote! { self.client.0.execute_bytes(self.request()).await },
-            quote! { self.client.0.execute_bytes_if_none_match(self.request(), etag).await },
+            (
+                quote! { self.client.0.execute_bytes(self.request()).await },
+                quote! { self.client.0.execute_bytes_if_none_match(self.request(), etag).await },
+            ),
         ),
         ResponseKind::Empty => (
             quote! { () },
-            quote! { self.client.0.execute_bytes(self.request()).await.map(|response| response.map(|_| ())) },
-            quote! {
-                match self.client.0.execute_bytes_if_none_match(self.request(), etag).await? {
-                    Conditional::Modified(response) => Ok(Conditional::Modified(response.map(|_| ()))),
-                    Conditional::NotModified(not_modified) => Ok(Conditional::NotModified(not_modified)),
-                }
-            },
+            (
+                quote! { self.client.0.execute_bytes(self.request()).await.map(|response| response.map(|_| ())) },
+                quote! {
+                    match self.client.0.execute_bytes_if_none_match(self.request(), etag).await? {
+                        Conditional::Modified(response) => Ok(Conditional::Modified(response.map(|_| ()))),
+                        Conditional::NotModified(not_modified) => Ok(Conditional::NotModified(not_modified)),
+                    }
+                },
+            ),
         ),
-    }
+    };
+    (body_ty, call, call_conditional)
 }
 
 /// The client method of an operation: its required parameters, and a builder back.
@@ -332,12 +319,7 @@ fn methods(op: &Operation) -> TokenStream {
     let docs = method_docs(op);
     let name = ident(&op.method_name);
     let builder = builder_ident(op);
-    let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
-    let decls = required.iter().map(|p| {
-        let n = ident(&p.rust_name);
-        let t = param_ty(p);
-        quote! { #n: #t }
-    });
+    let decls = op.params.iter().filter(|p| p.required).map(param_decl);
     let fields = op.params.iter().map(|p| {
         let n = ident(&p.rust_name);
         match (&p.ty, p.required) {
@@ -381,7 +363,7 @@ fn methods(op: &Operation) -> TokenStream {
 fn builder_struct(op: &Operation) -> TokenStream {
     let name = builder_ident(op);
     let plain = op.method_name.trim_start_matches("r#");
-    let request_fn = builder_name(op);
+    let request_fn = request_fn_name(op);
     let doc = format!(
         " The request of [`Client::{plain}`](super::Client::{plain}): set its optional parameters, then send it."
     );
@@ -495,9 +477,9 @@ fn builder_struct(op: &Operation) -> TokenStream {
 }
 
 /// A free function that builds the request of an operation from its arguments.
-fn request_builder(op: &Operation) -> TokenStream {
-    let builder = builder_name(op);
-    let (decls, _) = signature_params(op);
+fn request_fn(op: &Operation) -> TokenStream {
+    let name = request_fn_name(op);
+    let decls = op.params.iter().map(param_decl);
     let id = &op.id;
     // Path arguments are percent-encoded into locals first: `format!` then takes only inline
     // names, which keeps the printed code readable.
@@ -571,7 +553,7 @@ fn request_builder(op: &Operation) -> TokenStream {
         quote! { #constructor #accept }
     };
     quote! {
-        fn #builder(#(#decls),*) -> ApiRequest {
+        fn #name(#(#decls),*) -> ApiRequest {
             #(#encoded)*
             #body
         }

@@ -15,29 +15,20 @@ pub(super) fn cargo_toml(api: &Api, options: &EmitOptions, header: &str) -> Stri
     .replace('"', "'");
     // The runtime's dependencies and features are the generated crate's: the generated code uses
     // some of them directly (serde, chrono, fake, clap), and an embedded runtime needs them all.
-    let mut deps = runtime::dependencies();
+    let mut deps = runtime::dependencies(options.uses_decimal);
     if let Runtime::Path(path) = &options.runtime {
         deps.insert_str(
             0,
             &format!(
                 "{} = {{ path = {path:?}, default-features = false }}\n",
-                runtime::PACKAGE
+                runtime::package()
             ),
-        );
-    }
-    if options.uses_decimal {
-        deps.push_str(
-            "rust_decimal = { version = \"1.43.0\", features = [\"serde-with-float\"] }\n",
-        );
-        deps = deps.replace(
-            r#"fake = { version = "5.1.0", features = ["derive", "chrono"]"#,
-            r#"fake = { version = "5.1.0", features = ["derive", "chrono", "rust_decimal"]"#,
         );
     }
     let mut features = String::from("default = []\n");
     for (name, mut enables) in runtime::features() {
         if let Runtime::Path(_) = options.runtime {
-            enables.push(format!("{}/{name}", runtime::PACKAGE));
+            enables.push(format!("{}/{name}", runtime::package()));
         }
         let comment = match name.as_str() {
             "server" => {
@@ -148,7 +139,7 @@ pub(super) fn lib_rs(api: &Api, options: &EmitOptions) -> TokenStream {
     let runtime = match &options.runtime {
         Runtime::Embedded => quote! { pub mod runtime; },
         Runtime::Path(_) => {
-            let package = Ident::new(&runtime::PACKAGE.replace('-', "_"), Span::call_site());
+            let package = Ident::new(&runtime::package().replace('-', "_"), Span::call_site());
             quote! { pub use #package as runtime; }
         }
     };

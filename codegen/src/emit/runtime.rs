@@ -3,6 +3,8 @@
 //! dependency versions and features of the generated crate, read from the runtime's own manifest
 //! so that they are written in one place.
 
+use std::sync::LazyLock;
+
 use super::{GeneratedFile, text_file};
 
 /// Where a generated crate gets its runtime from.
@@ -16,11 +18,15 @@ pub enum Runtime {
     Path(String),
 }
 
-/// The runtime's package name, as generated manifests name it.
-pub const PACKAGE: &str = "ea-runtime";
-
 /// The runtime's manifest: the source of every generated crate's dependencies and features.
-const MANIFEST: &str = include_str!("../../runtime/Cargo.toml");
+static MANIFEST: LazyLock<toml_edit::DocumentMut> = LazyLock::new(|| {
+    include_str!("../../runtime/Cargo.toml")
+        .parse()
+        .expect("codegen/runtime/Cargo.toml is valid TOML (it is a workspace member)")
+});
+
+/// What a crate with `Decimal` fields adds: the crate, and fake's support for it.
+const RUST_DECIMAL: &str = r#"{ version = "1.43.0", features = ["serde-with-float"] }"#;
 
 /// The runtime's sources, by file name under `src/`.
 const SOURCES: &[(&str, &str)] = &[
@@ -42,18 +48,30 @@ const SOURCES: &[(&str, &str)] = &[
     ("service.rs", include_str!("../../runtime/src/service.rs")),
 ];
 
-fn manifest() -> toml_edit::DocumentMut {
-    MANIFEST
-        .parse()
-        .expect("codegen/runtime/Cargo.toml is valid TOML (it is a workspace member)")
+/// The runtime's package name, as its manifest gives it (`ea-runtime`).
+pub(super) fn package() -> &'static str {
+    MANIFEST["package"]["name"]
+        .as_str()
+        .expect("the runtime manifest names its package")
 }
 
-/// The `[dependencies]` lines of the runtime, comments dropped, in the manifest's order.
-pub(super) fn dependencies() -> String {
-    let doc = manifest();
-    let table = doc["dependencies"]
+/// The `[dependencies]` lines of the runtime, comments dropped, in the manifest's order; with
+/// `decimal`, also `rust_decimal`, and fake's `rust_decimal` feature.
+pub(super) fn dependencies(decimal: bool) -> String {
+    let mut table = MANIFEST["dependencies"]
         .as_table()
-        .expect("the runtime manifest has [dependencies]");
+        .expect("the runtime manifest has [dependencies]")
+        .clone();
+    if decimal {
+        table["fake"]["features"]
+            .as_array_mut()
+            .expect("the runtime's fake dependency lists features")
+            .push("rust_decimal");
+        table["rust_decimal"] = RUST_DECIMAL
+            .parse::<toml_edit::Value>()
+            .map(toml_edit::Item::Value)
+            .expect("RUST_DECIMAL is a TOML value");
+    }
     table
         .iter()
         .map(|(name, item)| format!("{name} = {}\n", item.to_string().trim()))
@@ -62,8 +80,7 @@ pub(super) fn dependencies() -> String {
 
 /// The runtime's features (all but `default`), each with what it enables, in the manifest's order.
 pub(super) fn features() -> Vec<(String, Vec<String>)> {
-    let doc = manifest();
-    doc["features"]
+    MANIFEST["features"]
         .as_table()
         .expect("the runtime manifest has [features]")
         .iter()
@@ -171,8 +188,19 @@ mod tests {
 
     #[test]
     fn dependencies_and_features_come_from_the_runtime_manifest() {
-        let deps = dependencies();
+        let deps = dependencies(false);
         assert!(deps.starts_with("bytes = "), "{deps}");
+        assert!(!deps.contains("rust_decimal"), "{deps}");
+        let decimal = dependencies(true);
+        assert!(
+            decimal.contains(r#"features = ["derive", "chrono", "rust_decimal"]"#),
+            "{decimal}"
+        );
+        assert!(
+            decimal.ends_with(&format!("rust_decimal = {RUST_DECIMAL}\n")),
+            "{decimal}"
+        );
+        assert_eq!(package(), "ea-runtime");
         assert!(deps.contains("reqwest = { version = "), "{deps}");
         assert!(!deps.contains('#'), "{deps}");
         let names: Vec<String> = features().into_iter().map(|(n, _)| n).collect();

@@ -97,7 +97,9 @@ pub fn months_spanned(start: NaiveDate, end: NaiveDate) -> i64 {
 }
 
 /// Validates `grain` as the generated matcher parsed it: a known value, or one that differs
-/// only in case (ASP.NET binds enums ignoring case).
+/// only in case (ASP.NET binds enums ignoring case). The served path never hands it an
+/// `Unknown`: the matcher accepts only the listed values (in any case) and answers 400 to the
+/// rest, so the tolerant branch serves values built in-process.
 pub fn known_grain(grain: &models::Grain) -> Result<Grain, String> {
     fn known(grain: &models::Grain) -> Option<Grain> {
         match grain {
@@ -118,8 +120,10 @@ pub fn known_grain(grain: &models::Grain) -> Result<Grain, String> {
 }
 
 /// Validates `lookBackPeriod` as the generated matcher parsed it: the documented request form
-/// `7`, `30`, `60`, and also the response form `Last7Days`/`Last30Days`/`Last60Days` (any
-/// case), because a client that echoes a value it received back should not get a 400.
+/// `7`, `30`, `60`, and for an `Unknown` value also the response form
+/// `Last7Days`/`Last30Days`/`Last60Days` (any case). The served path never hands it an
+/// `Unknown`: the matcher accepts only `7`, `30`, `60` and answers 400 to the rest, so an echoed
+/// `Last7Days` gets that 400; the tolerant branch serves values built in-process.
 pub fn known_look_back_period(value: &models::LookBackPeriod) -> Result<LookBackPeriod, String> {
     let known = match value {
         models::LookBackPeriod::Unknown(s) => {

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result, push_pointer};
 use crate::load::{load, load_str};
-use crate::source_pointer::{UPGRADED_NOTE, only_in_upgraded, original_pointer};
+use crate::source_pointer::{UPGRADED_NOTE, is_swagger2, only_in_upgraded, original_pointer};
 use crate::upgrade::upgrade;
 
 /// Runs load → upgrade → parse on the spec at `path`; returns the upgraded tree (later stages
@@ -34,7 +34,7 @@ pub fn load_spec_str(file: &Path, text: &str) -> Result<(Value, OpenAPI)> {
 /// upgrade → parse of a loaded document, with every error pointer mapped back to the user's
 /// file: the one path from a loaded document to a typed one (the generator and the tests).
 pub fn finish(file: &Path, doc: Value) -> Result<(Value, OpenAPI)> {
-    let swagger2 = doc.get("swagger").is_some() && doc.get("openapi").is_none();
+    let swagger2 = is_swagger2(&doc);
     let doc = upgrade(file, doc)?;
     let api = parse_value(file, &doc).map_err(|mut e| {
         e.pointer = original_pointer(&e.pointer, swagger2);

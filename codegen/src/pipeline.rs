@@ -75,7 +75,7 @@ pub fn load_api(file: &Path, text: Option<&str>, decimal_fields: &[String]) -> R
         Some(text) => crate::load::load_str(file, text)?,
         None => crate::load::load(file)?,
     };
-    let swagger2 = value.get("swagger").is_some() && value.get("openapi").is_none();
+    let swagger2 = crate::source_pointer::is_swagger2(&value);
     let (_, doc) = crate::parse::finish(file, value)?;
     lower(
         file,

@@ -2,6 +2,12 @@
 //! stage after `upgrade` reports through [`original_pointer`], so an error names a node of the
 //! user's file whichever stage found it.
 
+/// Whether a loaded document is Swagger 2.0 (so `upgrade` converts it and pointers into the
+/// result must be mapped back): it says `swagger` and not `openapi`.
+pub fn is_swagger2(doc: &serde_json::Value) -> bool {
+    doc.get("swagger").is_some() && doc.get("openapi").is_none()
+}
+
 /// Maps a pointer into the upgraded (3.0) document back to the Swagger 2.0 file it came from
 /// (unchanged for an OpenAPI 3.0 file).
 pub fn original_pointer(pointer: &str, swagger2: bool) -> String {

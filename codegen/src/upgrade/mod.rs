@@ -100,10 +100,9 @@ pub fn upgrade(file: &Path, doc: Value) -> Result<Value> {
         }
     }
     let converted = Converter::new(file, &doc, root)?.document()?;
-    // Report recursion where the author wrote it (under `definitions` in a Swagger 2.0 file).
-    let swagger2 = doc.get("swagger").is_some();
+    // Report recursion where the author wrote it: under `definitions` of the Swagger 2.0 file.
     check_recursion(file, &converted).map_err(|mut e| {
-        e.pointer = crate::source_pointer::original_pointer(&e.pointer, swagger2);
+        e.pointer = crate::source_pointer::original_pointer(&e.pointer, true);
         e
     })?;
     Ok(converted)

@@ -50,6 +50,29 @@ pub struct Model {
     pub fields: Vec<Field>,
     /// `Some` when the schema allows properties beyond `fields`: they are kept in a flattened map.
     pub additional: Option<TypeRef>,
+    /// The CSV layout whose rows this model is, when an operation's `x-ea-csv` names it.
+    pub csv: Option<CsvLayout>,
+}
+
+/// A service's CSV layout (`x-ea-csv`): a title line, a blank line, a header of captions, then
+/// one line per record of a model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvLayout {
+    /// The title line for a billing period, with `{name}` placeholders.
+    pub title: String,
+    /// The title line for a date range, if declared.
+    pub range_title: Option<String>,
+    /// The columns in the service's order.
+    pub columns: Vec<CsvColumn>,
+}
+
+/// One column of a [`CsvLayout`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvColumn {
+    /// The caption in the header line.
+    pub caption: String,
+    /// Index of the model field it holds, in [`Model::fields`].
+    pub field: usize,
 }
 
 /// One field of a struct.
@@ -160,6 +183,8 @@ pub struct Operation {
     pub declares_conditional: bool,
     /// What a successful response holds.
     pub response: ResponseKind,
+    /// For a byte-stream response declared CSV (`x-ea-csv`): the Rust name of its row model.
+    pub csv_rows: Option<String>,
 }
 
 /// Where a parameter travels.

@@ -82,7 +82,7 @@ pub enum Command {
         name = "usage-details-download-v3-get",
         visible_alias = "usage-details-download",
         about = "Downloads the usage details as CSV, for a billing period or a custom date range.",
-        long_about = "Downloads the usage details as CSV, for a billing period or a custom date range.\n\nSynchronous download: the CSV file is the response body, with a header row and one row per usage record. A custom range may span at most one month.\n\n`GET /v3/enrollments/{enrollmentNumber}/usagedetails/download` (operation `UsageDetailsDownloadV3_Get`).\n\nDownloads `text/csv`: the bytes are written as they arrive.",
+        long_about = "Downloads the usage details as CSV, for a billing period or a custom date range.\n\nSynchronous download: the CSV file is the response body (`Content-Type: application/octet-stream`, sent as an attachment), in the layout `x-ea-csv` describes: a title line, a blank line, a header of the 40 captions in the service's order (localised headers read `Localised (Caption)`), then one line per usage record, CRLF line ends. Values as the service wrote them: dates `yyyy-MM-dd`, booleans `True`/`False`, numbers in positional notation, JSON text quoted with doubled quotes. A custom range may span at most one month.\n\n`GET /v3/enrollments/{enrollmentNumber}/usagedetails/download` (operation `UsageDetailsDownloadV3_Get`).\n\nDownloads `application/octet-stream`: the bytes are written as they arrive.",
         after_help = AFTER_HELP
     )]
     UsageDetailsDownloadV3Get(UsageDetailsDownloadV3GetArgs),

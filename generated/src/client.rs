@@ -185,7 +185,7 @@ impl Client {
     }
 
     /// Downloads the usage details as CSV, for a billing period or a custom date range.
-    /// Synchronous download: the CSV file is the response body, with a header row and one row per usage record. A custom range may span at most one month.
+    /// Synchronous download: the CSV file is the response body (`Content-Type: application/octet-stream`, sent as an attachment), in the layout `x-ea-csv` describes: a title line, a blank line, a header of the 40 captions in the service's order (localised headers read `Localised (Caption)`), then one line per usage record, CRLF line ends. Values as the service wrote them: dates `yyyy-MM-dd`, booleans `True`/`False`, numbers in positional notation, JSON text quoted with doubled quotes. A custom range may span at most one month.
     ///
     /// `GET /v3/enrollments/{enrollmentNumber}/usagedetails/download` (operation `UsageDetailsDownloadV3_Get`).
     ///
@@ -195,7 +195,7 @@ impl Client {
     /// - `start_time` (query `startTime`): The start time of the date range; at most one month before endTime. Optional.
     /// - `end_time` (query `endTime`): The end time of the date range. Optional.
     ///
-    /// Returns a request builder: optional parameters are its setters (`.billing_period(..)`, `.start_time(..)`, `.end_time(..)`); `.send()` (or `.await`) and `.if_none_match(&etag)`.
+    /// Returns a request builder: optional parameters are its setters (`.billing_period(..)`, `.start_time(..)`, `.end_time(..)`); `.send()` (or `.await`) for the bytes, `.if_none_match(&etag)`, and `.rows()` for typed rows.
     pub fn usage_details_download_v3_get(
         &self,
         enrollment_number: &str,
@@ -776,6 +776,22 @@ pub mod builder {
         ) -> Result<Conditional<crate::runtime::ByteStream>, Error> {
             self.client.0.execute_bytes_if_none_match(self.request(), etag).await
         }
+        /// Sends the request and reads the CSV body into rows as it arrives (one
+        /// record in memory at a time): the title and blank lines are skipped, the
+        /// header's captions (also localised ones, `Coût (Cost)`) are matched to the
+        /// fields of the spec's `x-ea-csv` layout.
+        pub async fn rows(
+            self,
+        ) -> Result<
+            Response<
+                crate::runtime::service_csv::Rows<
+                    models::UsageDetailsDeNormalizedTitaniumJuly,
+                >,
+            >,
+            Error,
+        > {
+            Ok(self.send().await?.map(crate::runtime::service_csv::rows))
+        }
     }
 
     impl std::future::IntoFuture for UsageDetailsDownloadV3Get {
@@ -1338,7 +1354,7 @@ fn usage_details_download_v3_get_request(
             "UsageDetailsDownloadV3_Get",
             format!("/v3/enrollments/{enrollment_number_segment}/usagedetails/download"),
         )
-        .accept("text/csv");
+        .accept("application/octet-stream");
     if let Some(value) = billing_period {
         request = request.query("billingPeriod", value);
     }

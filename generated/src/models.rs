@@ -500,6 +500,305 @@ impl UsageDetailsDeNormalizedTitaniumJuly {
     ];
 }
 
+impl crate::runtime::service_csv::ServiceCsv for UsageDetailsDeNormalizedTitaniumJuly {
+    const LAYOUT: crate::runtime::service_csv::Layout = crate::runtime::service_csv::Layout {
+        title: "UsageDetail Report for Billing Period - {billingPeriod}",
+        range_title: Some("UsageDetail Report for Date Range - {startDate} - {endDate}"),
+        columns: &[
+            crate::runtime::service_csv::Column {
+                caption: "AccountId",
+                field: "accountId",
+                kind: crate::runtime::service_csv::CellKind::Number,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "AccountName",
+                field: "accountName",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "AccountOwnerEmail",
+                field: "accountOwnerEmail",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "AdditionalInfo",
+                field: "additionalInfo",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "ConsumedQuantity",
+                field: "consumedQuantity",
+                kind: crate::runtime::service_csv::CellKind::Number,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "ConsumedService",
+                field: "consumedService",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "ConsumedServiceId",
+                field: "consumedServiceId",
+                kind: crate::runtime::service_csv::CellKind::Number,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "Cost",
+                field: "cost",
+                kind: crate::runtime::service_csv::CellKind::Number,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "CostCenter",
+                field: "costCenter",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "Date",
+                field: "date",
+                kind: crate::runtime::service_csv::CellKind::DateTime,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "DepartmentId",
+                field: "departmentId",
+                kind: crate::runtime::service_csv::CellKind::Number,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "DepartmentName",
+                field: "departmentName",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "InstanceId",
+                field: "instanceId",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "MeterCategory",
+                field: "meterCategory",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "MeterId",
+                field: "meterId",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "MeterName",
+                field: "meterName",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "MeterRegion",
+                field: "meterRegion",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "MeterSubCategory",
+                field: "meterSubCategory",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "Product",
+                field: "product",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "ProductId",
+                field: "productId",
+                kind: crate::runtime::service_csv::CellKind::Number,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "ResourceGroup",
+                field: "resourceGroup",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "ResourceLocation",
+                field: "resourceLocation",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "ResourceLocationId",
+                field: "resourceLocationId",
+                kind: crate::runtime::service_csv::CellKind::Number,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "ResourceRate",
+                field: "resourceRate",
+                kind: crate::runtime::service_csv::CellKind::Number,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "ServiceAdministratorId",
+                field: "serviceAdministratorId",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "ServiceInfo1",
+                field: "serviceInfo1",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "ServiceInfo2",
+                field: "serviceInfo2",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "StoreServiceIdentifier",
+                field: "storeServiceIdentifier",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "SubscriptionGuid",
+                field: "subscriptionGuid",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "SubscriptionId",
+                field: "subscriptionId",
+                kind: crate::runtime::service_csv::CellKind::Number,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "SubscriptionName",
+                field: "subscriptionName",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "Tags",
+                field: "tags",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "UnitOfMeasure",
+                field: "unitOfMeasure",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "PartNumber",
+                field: "partNumber",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "ResourceGuid",
+                field: "resourceGuid",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "OfferId",
+                field: "offerId",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "ChargesBilledSeparately",
+                field: "chargesBilledSeparately",
+                kind: crate::runtime::service_csv::CellKind::Bool,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "Location",
+                field: "location",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "ServiceName",
+                field: "serviceName",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+            crate::runtime::service_csv::Column {
+                caption: "ServiceTier",
+                field: "serviceTier",
+                kind: crate::runtime::service_csv::CellKind::Text,
+            },
+        ],
+    };
+
+    fn write_cells(&self, cells: &mut crate::runtime::service_csv::CellWriter<'_>) {
+        cells.cell(&self.account_id);
+        cells.cell(&self.account_name);
+        cells.cell(&self.account_owner_email);
+        cells.cell(&self.additional_info);
+        cells.cell(&self.consumed_quantity);
+        cells.cell(&self.consumed_service);
+        cells.cell(&self.consumed_service_id);
+        cells.cell(&self.cost);
+        cells.cell(&self.cost_center);
+        cells.cell(&self.date);
+        cells.cell(&self.department_id);
+        cells.cell(&self.department_name);
+        cells.cell(&self.instance_id);
+        cells.cell(&self.meter_category);
+        cells.cell(&self.meter_id);
+        cells.cell(&self.meter_name);
+        cells.cell(&self.meter_region);
+        cells.cell(&self.meter_sub_category);
+        cells.cell(&self.product);
+        cells.cell(&self.product_id);
+        cells.cell(&self.resource_group);
+        cells.cell(&self.resource_location);
+        cells.cell(&self.resource_location_id);
+        cells.cell(&self.resource_rate);
+        cells.cell(&self.service_administrator_id);
+        cells.cell(&self.service_info1);
+        cells.cell(&self.service_info2);
+        cells.cell(&self.store_service_identifier);
+        cells.cell(&self.subscription_guid);
+        cells.cell(&self.subscription_id);
+        cells.cell(&self.subscription_name);
+        cells.cell(&self.tags);
+        cells.cell(&self.unit_of_measure);
+        cells.cell(&self.part_number);
+        cells.cell(&self.resource_guid);
+        cells.cell(&self.offer_id);
+        cells.cell(&self.charges_billed_separately);
+        cells.cell(&self.location);
+        cells.cell(&self.service_name);
+        cells.cell(&self.service_tier);
+    }
+
+    fn read_cells(
+        cells: &crate::runtime::service_csv::Cells<'_>,
+    ) -> Result<Self, crate::runtime::service_csv::CellError> {
+        Ok(Self {
+            service_name: cells.get(38usize)?,
+            service_tier: cells.get(39usize)?,
+            location: cells.get(37usize)?,
+            charges_billed_separately: cells.get(36usize)?,
+            part_number: cells.get(33usize)?,
+            resource_guid: cells.get(34usize)?,
+            offer_id: cells.get(35usize)?,
+            cost: cells.get(7usize)?,
+            account_id: cells.get(0usize)?,
+            product_id: cells.get(19usize)?,
+            resource_location_id: cells.get(22usize)?,
+            consumed_service_id: cells.get(6usize)?,
+            department_id: cells.get(10usize)?,
+            account_owner_email: cells.get(2usize)?,
+            account_name: cells.get(1usize)?,
+            service_administrator_id: cells.get(24usize)?,
+            subscription_id: cells.get(29usize)?,
+            subscription_guid: cells.get(28usize)?,
+            subscription_name: cells.get(30usize)?,
+            date: cells.get(9usize)?,
+            product: cells.get(18usize)?,
+            meter_id: cells.get(14usize)?,
+            meter_category: cells.get(13usize)?,
+            meter_sub_category: cells.get(17usize)?,
+            meter_region: cells.get(16usize)?,
+            meter_name: cells.get(15usize)?,
+            consumed_quantity: cells.get(4usize)?,
+            resource_rate: cells.get(23usize)?,
+            resource_location: cells.get(21usize)?,
+            consumed_service: cells.get(5usize)?,
+            instance_id: cells.get(12usize)?,
+            service_info1: cells.get(25usize)?,
+            service_info2: cells.get(26usize)?,
+            additional_info: cells.get(3usize)?,
+            tags: cells.get(31usize)?,
+            store_service_identifier: cells.get(27usize)?,
+            department_name: cells.get(11usize)?,
+            cost_center: cells.get(8usize)?,
+            unit_of_measure: cells.get(32usize)?,
+            resource_group: cells.get(20usize)?,
+        })
+    }
+}
+
 /// A usage-based Azure Marketplace charge.
 ///
 /// Schema `MarketplacePropertiesV3` in the spec.

@@ -12,6 +12,7 @@
 //! line per kind. Default sizes (`Config::default()`: 4 subscriptions × 20 rows a day),
 //! May 2018, data version 1.
 
+use ea_mock_server::wire::Timestamps;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -20,6 +21,7 @@ use ea_mock_server::Config;
 use ea_mock_server::body::Payload;
 use ea_mock_server::domain::Days;
 use ea_mock_server::render::{csv, usage};
+use ea_mock_server::resolve::CsvTitle;
 use ea_mock_server::state::Enrollment;
 use ea_mock_server::universe;
 
@@ -88,7 +90,15 @@ fn main() {
 
     if matches!(kind, "json" | "both") {
         // Warm-up: one page.
-        drain(usage::usage_page(e.clone(), seed, may, 0..page, "id", None));
+        drain(usage::usage_page(
+            e.clone(),
+            seed,
+            may,
+            0..page,
+            "id",
+            None,
+            Timestamps::Service,
+        ));
         let started = (Instant::now(), cpu_secs());
         let (mut done, mut bytes) = (0u64, 0u64);
         while done < rows {
@@ -102,6 +112,7 @@ fn main() {
                 start..end,
                 "0f8fad5b-d9cb-469f-a165-70867728950e",
                 Some(link),
+                Timestamps::Service,
             ));
             done += end - start;
         }
@@ -112,15 +123,17 @@ fn main() {
         return;
     }
     if matches!(kind, "csv" | "both") {
+        let title = CsvTitle::Range(may);
         drain(csv::usage_csv(
             e.clone(),
             seed,
             Days::new(may.first, may.first),
+            title,
         ));
         let started = (Instant::now(), cpu_secs());
         let (mut done, mut bytes) = (0u64, 0u64);
         while done < rows {
-            bytes += drain(csv::usage_csv(e.clone(), seed, may));
+            bytes += drain(csv::usage_csv(e.clone(), seed, may, title));
             done += month;
         }
         report("csv", done, bytes, started);

@@ -29,6 +29,7 @@ use crate::render::{self, PagePlan, usage};
 use crate::resolve::{Query, Resolved, resolve};
 use crate::stable_hash::StableHasher;
 use crate::state::{AppState, Enrollment};
+use crate::wire::Timestamps;
 use crate::{auth, origin, totals, universe};
 
 /// Handles one API request.
@@ -85,7 +86,7 @@ async fn respond(
     if conditional::evaluate(&method, &parts.headers, &plan.etag) == Precondition::NotModified {
         return Ok(conditional::not_modified(&plan.etag));
     }
-    Ok(answer(plan, cut).await)
+    Ok(answer(plan, cut, state.timestamps).await)
 }
 
 /// The key under which the answer is kept (balance summaries only; see [`crate::memo`]).
@@ -197,7 +198,7 @@ fn plan(
 }
 
 /// The `200`: generates (or starts streaming) the body and sets its headers.
-async fn answer(plan: Plan, cut: bool) -> Response {
+async fn answer(plan: Plan, cut: bool, timestamps: Timestamps) -> Response {
     let Plan {
         resolved,
         enrollment,
@@ -212,7 +213,14 @@ async fn answer(plan: Plan, cut: bool) -> Response {
         }
         _ => None,
     };
-    let rendered = render::render(&enrollment, data_seed, &resolved.query, page, totals);
+    let rendered = render::render(
+        &enrollment,
+        data_seed,
+        &resolved.query,
+        page,
+        totals,
+        timestamps,
+    );
     let etag = HeaderValue::from_str(&etag).expect("an ETag is visible ASCII");
     if let (Some(key), Payload::Bytes(body)) = (memo, &rendered.payload) {
         let kept = Answer {
@@ -228,7 +236,7 @@ async fn answer(plan: Plan, cut: bool) -> Response {
         HeaderValue::from_static(rendered.content_type),
     );
     headers.insert(ETAG, etag);
-    if let Query::UsageCsv { days } = resolved.query {
+    if let Query::UsageCsv { days, .. } = resolved.query {
         let name = format!(
             "attachment; filename=\"usagedetails-{}-{}-{}.csv\"",
             resolved.enrollment, days.first, days.last

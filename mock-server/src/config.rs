@@ -8,6 +8,8 @@ use std::fmt;
 use chrono::NaiveDate;
 use clap::{Parser, ValueEnum};
 
+pub use crate::wire::Timestamps;
+
 /// The key accepted when no `--api-key` is given, so a zero-config mock is usable.
 pub const DEFAULT_API_KEY: &str = "ea-mock-key";
 
@@ -124,6 +126,11 @@ pub struct Config {
     /// Log format.
     #[arg(long, env = "EA_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// How date-times are written: `service`, offset-less as the real service wrote them
+    /// (`2019-05-01T00:00:00`), or `rfc3339` (`2019-05-01T00:00:00Z`).
+    #[arg(long, env = "EA_MOCK_TIMESTAMPS", value_enum, default_value_t = Timestamps::Service)]
+    pub timestamps: Timestamps,
 }
 
 /// Hand-written (not parsed) so that `EA_MOCK_*` variables in the environment of a
@@ -147,6 +154,7 @@ impl Default for Config {
             retry_after_secs: 1,
             today: None,
             log_format: LogFormat::Text,
+            timestamps: Timestamps::Service,
         }
     }
 }
@@ -322,6 +330,7 @@ impl fmt::Debug for Config {
             .field("retry_after_secs", &self.retry_after_secs)
             .field("today", &self.today)
             .field("log_format", &self.log_format)
+            .field("timestamps", &self.timestamps)
             .finish()
     }
 }

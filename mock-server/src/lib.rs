@@ -27,7 +27,7 @@ mod origin;
 mod paging;
 mod problem;
 pub mod render;
-mod resolve;
+pub mod resolve;
 pub mod server;
 pub mod stable_hash;
 pub mod state;
@@ -36,6 +36,7 @@ mod test_support;
 mod totals;
 pub mod universe;
 mod validate;
+pub mod wire;
 
 pub use config::{Config, ConfigError, LogFormat};
 pub use server::{MockServer, app, router, serve, serve_with_shutdown, shutdown_signal, try_app};

@@ -50,6 +50,8 @@ pub enum Query {
     UsageCsv {
         /// The days with data.
         days: Days,
+        /// The title line of the file (it names the billing period or the requested range).
+        title: CsvTitle,
     },
     /// Marketplace charges.
     Marketplace {
@@ -101,7 +103,7 @@ impl Query {
         match self {
             Query::BalanceSummary { period, days } => format!("period={period};days={days}"),
             Query::UsagePage { days, .. } => format!("days={days}"),
-            Query::UsageCsv { days } => format!("csv;days={days}"),
+            Query::UsageCsv { days, title } => format!("csv;days={days};title={title:?}"),
             Query::Marketplace { days } => format!("days={days}"),
             Query::PriceSheet { period } => format!("period={period}"),
             Query::BillingPeriods { current } => format!("current={current}"),
@@ -200,11 +202,12 @@ pub fn resolve(
             end_time,
         } => (
             enrollment_number,
-            csv_days(billing_period.as_deref(), *start_time, *end_time, today).map(|days| {
-                Query::UsageCsv {
+            csv_days(billing_period.as_deref(), *start_time, *end_time, today).map(
+                |(days, title)| Query::UsageCsv {
                     days: days.until(today),
-                }
-            }),
+                    title,
+                },
+            ),
         ),
         Operation::MarketplacesV3GetMarketplacesByCustomDate {
             enrollment_number,
@@ -348,18 +351,29 @@ fn range(
 }
 
 /// The CSV download takes exactly one of `billingPeriod` or `startTime` + `endTime`.
+/// What the title line of a CSV download names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CsvTitle {
+    /// The billing period asked for.
+    Period(BillingPeriod),
+    /// The date range asked for (before it is cut at today).
+    Range(Days),
+}
+
 fn csv_days(
     billing_period: Option<&str>,
     start: Option<chrono::DateTime<chrono::Utc>>,
     end: Option<chrono::DateTime<chrono::Utc>>,
     today: NaiveDate,
-) -> Result<Days, String> {
+) -> Result<(Days, CsvTitle), String> {
     match (billing_period, start, end) {
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
             Err("give either billingPeriod or startTime and endTime, not both".to_owned())
         }
-        (Some(p), None, None) => validate::parse_billing_period(p, today).map(Days::of_period),
-        (None, Some(s), Some(e)) => range(("startTime", s), ("endTime", e), MAX_CSV_RANGE_MONTHS),
+        (Some(p), None, None) => validate::parse_billing_period(p, today)
+            .map(|period| (Days::of_period(period), CsvTitle::Period(period))),
+        (None, Some(s), Some(e)) => range(("startTime", s), ("endTime", e), MAX_CSV_RANGE_MONTHS)
+            .map(|days| (days, CsvTitle::Range(days))),
         (None, Some(_), None) => Err("endTime is required with startTime".to_owned()),
         (None, None, Some(_)) => Err("startTime is required with endTime".to_owned()),
         (None, None, None) => {
@@ -537,7 +551,11 @@ mod tests {
         assert_eq!(
             ok.query,
             Query::UsageCsv {
-                days: Days::new(d(2018, 5, 1), d(2018, 5, 31))
+                days: Days::new(d(2018, 5, 1), d(2018, 5, 31)),
+                title: CsvTitle::Period(BillingPeriod {
+                    year: 2018,
+                    month: 5
+                }),
             }
         );
         assert!(csv(None, Some(at(2018, 5, 1)), Some(at(2018, 5, 31))).is_ok());

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
 
-use crate::config::Config;
+use crate::config::{Config, Timestamps};
 use crate::faults::{FaultInjector, RateLimiter};
 use crate::memo::AnswerMemo;
 use crate::stable_hash::StableHasher;
@@ -81,6 +81,8 @@ pub struct Inner {
     pub retry_after_secs: u64,
     /// Fixed "today", if set.
     pub fixed_today: Option<NaiveDate>,
+    /// How date-times are written.
+    pub timestamps: Timestamps,
     data_version: AtomicU64,
 }
 
@@ -99,6 +101,7 @@ impl std::fmt::Debug for Inner {
             .field("latency", &self.latency)
             .field("retry_after_secs", &self.retry_after_secs)
             .field("fixed_today", &self.fixed_today)
+            .field("timestamps", &self.timestamps)
             .finish_non_exhaustive()
     }
 }
@@ -129,6 +132,7 @@ impl AppState {
             .u64(config.subscriptions as u64)
             .u64(config.rows_per_day)
             .u64(config.page_size as u64)
+            .str(&format!("{:?}", config.timestamps))
             .finish();
         AppState(Arc::new(Inner {
             seed: config.seed,
@@ -143,6 +147,7 @@ impl AppState {
             latency: Duration::from_millis(config.latency_ms),
             retry_after_secs: config.retry_after_secs,
             fixed_today: config.today,
+            timestamps: config.timestamps,
             data_version: AtomicU64::new(config.data_version),
         }))
     }

@@ -134,6 +134,8 @@ pub struct Offer {
     pub recurring: bool,
     /// How daily quantities are generated.
     pub usage_profile: UsageProfile,
+    /// Attached to no resource (see `catalogue::OfferTemplate::detached`).
+    pub detached: bool,
 }
 
 /// A reserved-instance purchase.
@@ -449,9 +451,10 @@ fn offers(rng: &mut StdRng, factor: f64) -> Vec<Offer> {
     let mut kinds: Vec<_> = catalogue::OFFERS.iter().collect();
     kinds.shuffle(rng);
     let count = rng.random_range(3..=6);
+    kinds.truncate(count);
+    kinds.push(&catalogue::DETACHED_OFFER);
     kinds
         .into_iter()
-        .take(count)
         .map(|t| {
             let publisher: String = CompanyName().fake_with_rng(rng);
             let brand: String = publisher
@@ -461,15 +464,20 @@ fn offers(rng: &mut StdRng, factor: f64) -> Vec<Offer> {
                 .chars()
                 .filter(|c| c.is_alphanumeric())
                 .collect();
+            let plan = catalogue::PLANS.choose(rng).expect("non-empty").to_string();
+            let meter_id = uuid(rng);
+            let rate = rng.random_range(t.rate.0..=t.rate.1);
+            let empty_if_detached = |s: String| if t.detached { String::new() } else { s };
             Offer {
                 offer_name: format!("{brand} {}", t.product),
-                publisher_name: publisher,
-                plan_name: catalogue::PLANS.choose(rng).expect("non-empty").to_string(),
-                meter_id: uuid(rng),
+                publisher_name: empty_if_detached(publisher),
+                plan_name: empty_if_detached(plan),
+                meter_id: empty_if_detached(meter_id),
                 unit_of_measure: t.unit.into(),
-                resource_rate: round6(rng.random_range(t.rate.0..t.rate.1) * factor),
+                resource_rate: round6(rate * factor),
                 recurring: t.recurring,
                 usage_profile: t.profile,
+                detached: t.detached,
             }
         })
         .collect()
@@ -596,7 +604,9 @@ mod tests {
                 "{}",
                 u.meters.len()
             );
-            assert!((3..=6).contains(&u.marketplace_offers.len()));
+            assert!((4..=7).contains(&u.marketplace_offers.len()));
+            let detached: Vec<_> = u.marketplace_offers.iter().filter(|o| o.detached).collect();
+            assert_eq!(detached.len(), 1, "every universe sells the detached offer");
             assert!((2..=5).contains(&u.reservations.len()));
             for cat in ["Virtual Machines", "Storage", "Networking", "SQL Database"] {
                 assert!(u.meters.iter().any(|m| m.category == cat), "{cat}");
@@ -679,6 +689,13 @@ mod tests {
             );
         }
         for o in &u.marketplace_offers {
+            if o.detached {
+                assert!(
+                    o.meter_id.is_empty() && o.publisher_name.is_empty() && o.plan_name.is_empty()
+                );
+                assert_eq!(o.resource_rate, 0.0);
+                continue;
+            }
             assert!(is_guid(&o.meter_id) && o.resource_rate > 0.0 && !o.publisher_name.is_empty());
         }
         for r in &u.reservations {

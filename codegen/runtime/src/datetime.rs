@@ -2,13 +2,53 @@
 //! as `2018-08-01T00:00:00` that strict RFC 3339 parsers reject, yet the docs
 //! say all values are UTC. Generated `date-time` fields use these helpers.
 
+use std::borrow::Cow;
+use std::cell::Cell;
+
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+
+/// How [`format`] writes a timestamp.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Style {
+    /// RFC 3339 with `Z`: what strict parsers expect.
+    #[default]
+    Rfc3339,
+    /// The service's offset-less form, `2019-05-01T00:00:00` (a fraction only when set): what
+    /// clients of the real service were written against.
+    Service,
+}
+
+thread_local! {
+    /// The style of this thread; serde's `with` functions take no arguments, so a writer that
+    /// wants the service's form (the mock) sets it around its serialisation.
+    static STYLE: Cell<Style> = const { Cell::new(Style::Rfc3339) };
+}
+
+/// Runs `f` with timestamps written in `style` on this thread, restoring the previous style
+/// afterwards (also when `f` panics).
+pub fn with_style<R>(style: Style, f: impl FnOnce() -> R) -> R {
+    struct Restore(Style);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            STYLE.set(self.0);
+        }
+    }
+    let _restore = Restore(STYLE.replace(style));
+    f()
+}
 
 /// Parses RFC 3339 (any offset, converted to UTC), an offset-less
 /// `yyyy-MM-ddTHH:mm:ss[.f{1,9}]` read as UTC (a space instead of `T` is
-/// accepted too), or a bare `yyyy-MM-dd` read as midnight UTC.
+/// accepted too), or a bare `yyyy-MM-dd` read as midnight UTC. Spaces after the
+/// time's colons (`2019-05-01T00: 00: 00`, seen in real responses) are ignored.
 pub fn parse_lenient(s: &str) -> Result<DateTime<Utc>, String> {
-    let t = s.trim();
+    let original = s.trim();
+    let t: Cow<'_, str> = if original.contains(": ") {
+        Cow::Owned(original.split(": ").collect::<Vec<_>>().join(":"))
+    } else {
+        Cow::Borrowed(original)
+    };
+    let t = t.as_ref();
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(dt.to_utc());
     }
@@ -20,15 +60,25 @@ pub fn parse_lenient(s: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(date) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
         return Ok(date.and_time(chrono::NaiveTime::MIN).and_utc());
     }
-    let shown: String = t.chars().take(64).collect();
+    let shown: String = original.chars().take(64).collect();
     Err(format!(
         "invalid date-time {shown:?}: expected RFC 3339, yyyy-MM-ddTHH:mm:ss[.fffffff] (UTC) or yyyy-MM-dd"
     ))
 }
 
-/// Formats as RFC 3339 with `Z`, printing fractional seconds only when set.
+/// Formats in this thread's [`Style`] (RFC 3339 with `Z` unless [`with_style`] says otherwise),
+/// printing fractional seconds only when set.
 pub fn format(dt: &DateTime<Utc>) -> String {
-    dt.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    match STYLE.get() {
+        Style::Rfc3339 => dt.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        Style::Service => format_service(dt),
+    }
+}
+
+/// The service's offset-less form: `2019-05-01T00:00:00`, with `.fff` (3, 6 or 9 digits) only
+/// when the fraction is not zero.
+pub fn format_service(dt: &DateTime<Utc>) -> String {
+    dt.naive_utc().format("%Y-%m-%dT%H:%M:%S%.f").to_string()
 }
 
 /// `#[serde(with = "crate::runtime::datetime::required")]` for `DateTime<Utc>`.
@@ -146,6 +196,41 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(parse_lenient(input), Ok(*expected), "{input}");
+        }
+    }
+
+    #[test]
+    fn spaces_after_the_time_colons_are_ignored() {
+        assert_eq!(
+            parse_lenient("2019-05-01T23: 59: 59"),
+            Ok(utc(2019, 5, 1, 23, 59, 59))
+        );
+        let err = parse_lenient("2019-05-01T23: 59: xx").unwrap_err();
+        assert!(err.contains("\"2019-05-01T23: 59: xx\""), "{err}");
+    }
+
+    #[test]
+    fn the_service_style_is_offset_less_and_scoped() {
+        let dt = utc(2019, 5, 1, 23, 59, 59);
+        let with_ms = dt + chrono::Duration::milliseconds(250);
+        assert_eq!(format_service(&dt), "2019-05-01T23:59:59");
+        assert_eq!(format_service(&with_ms), "2019-05-01T23:59:59.250");
+        let (inside, nested) = with_style(Style::Service, || {
+            let nested = with_style(Style::Rfc3339, || format(&dt));
+            (format(&dt), nested)
+        });
+        assert_eq!(inside, "2019-05-01T23:59:59");
+        assert_eq!(nested, "2019-05-01T23:59:59Z");
+        assert_eq!(format(&dt), "2019-05-01T23:59:59Z", "restored");
+        let caught = std::panic::catch_unwind(|| with_style(Style::Service, || panic!("boom")));
+        assert!(caught.is_err());
+        assert_eq!(
+            format(&dt),
+            "2019-05-01T23:59:59Z",
+            "restored after a panic"
+        );
+        for parsed in [&inside, &nested] {
+            assert_eq!(parse_lenient(parsed), Ok(dt));
         }
     }
 

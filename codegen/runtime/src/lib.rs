@@ -16,6 +16,7 @@ pub mod error;
 pub mod etag;
 #[cfg(feature = "fake")]
 pub mod fakers;
+pub mod numbers;
 pub mod paging;
 pub mod params;
 pub mod response;
@@ -23,6 +24,7 @@ pub mod retry;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod service;
+pub mod service_csv;
 #[cfg(test)]
 #[path = "../tests/support/test_server.rs"]
 mod test_server;

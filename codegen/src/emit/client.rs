@@ -338,6 +338,9 @@ fn methods(op: &Operation) -> TokenStream {
         ResponseKind::Paged { .. } => {
             "`.send()` (or `.await`) for one page, `.if_none_match(&etag)`, `.pages()`, `.pages_if_none_match(&etag)` and `.stream()` for every row"
         }
+        ResponseKind::Bytes { .. } if op.csv_rows.is_some() => {
+            "`.send()` (or `.await`) for the bytes, `.if_none_match(&etag)`, and `.rows()` for typed rows"
+        }
         _ => "`.send()` (or `.await`) and `.if_none_match(&etag)`",
     };
     let returns = if optional.is_empty() {
@@ -433,6 +436,21 @@ fn builder_struct(op: &Operation) -> TokenStream {
                 }
             }
         }
+        ResponseKind::Bytes { .. } => match &op.csv_rows {
+            Some(row) => {
+                let row = ident(row);
+                quote! {
+                    /// Sends the request and reads the CSV body into rows as it arrives (one
+                    /// record in memory at a time): the title and blank lines are skipped, the
+                    /// header's captions (also localised ones, `Coût (Cost)`) are matched to the
+                    /// fields of the spec's `x-ea-csv` layout.
+                    pub async fn rows(self) -> Result<Response<crate::runtime::service_csv::Rows<models::#row>>, Error> {
+                        Ok(self.send().await?.map(crate::runtime::service_csv::rows))
+                    }
+                }
+            }
+            None => quote! {},
+        },
         _ => quote! {},
     };
     quote! {

@@ -39,6 +39,7 @@ fn model(m: &Model) -> TokenStream {
             pub additional_properties: std::collections::BTreeMap<String, #t>,
         }
     });
+    let service_csv = service_csv(m);
     let docs_sep = if m.doc.is_some() {
         quote! { #[doc = ""] }
     } else {
@@ -58,6 +59,86 @@ fn model(m: &Model) -> TokenStream {
         impl #name {
             /// The JSON names of the fields, in the spec's order (the CSV columns of its rows).
             pub const JSON_FIELDS: &'static [&'static str] = &[#(#json_names),*];
+        }
+
+        #service_csv
+    }
+}
+
+/// `impl ServiceCsv` for the row model of an `x-ea-csv` layout: its cells written and read in
+/// the layout's order, each by its field's type.
+fn service_csv(m: &Model) -> TokenStream {
+    let Some(layout) = &m.csv else {
+        return quote! {};
+    };
+    let name = ident(&m.rust_name);
+    let title = &layout.title;
+    let range_title = match &layout.range_title {
+        Some(t) => quote! { Some(#t) },
+        None => quote! { None },
+    };
+    let columns = layout.columns.iter().map(|c| {
+        let f = &m.fields[c.field];
+        let (caption, json) = (&c.caption, &f.json_name);
+        let kind = match f.ty {
+            TypeRef::String => quote! { Text },
+            TypeRef::Bool => quote! { Bool },
+            TypeRef::DateTime | TypeRef::Date => quote! { DateTime },
+            _ => quote! { Number },
+        };
+        quote! {
+            crate::runtime::service_csv::Column {
+                caption: #caption,
+                field: #json,
+                kind: crate::runtime::service_csv::CellKind::#kind,
+            }
+        }
+    });
+    let writes = layout.columns.iter().map(|c| {
+        let f = &m.fields[c.field];
+        let field = ident(&f.rust_name);
+        match (&f.ty, f.is_optional()) {
+            (TypeRef::Decimal, true) => quote! { cells.display(self.#field.as_ref()); },
+            (TypeRef::Decimal, false) => quote! { cells.display(Some(&self.#field)); },
+            _ => quote! { cells.cell(&self.#field); },
+        }
+    });
+    let reads = m.fields.iter().enumerate().map(|(i, f)| {
+        let field = ident(&f.rust_name);
+        let value = match layout.columns.iter().position(|c| c.field == i) {
+            None => quote! { None },
+            Some(at) => match (&f.ty, f.is_optional()) {
+                (TypeRef::Decimal, true) => quote! { cells.parse(#at)? },
+                (TypeRef::Decimal, false) => quote! { cells.parse_required(#at)? },
+                _ => quote! { cells.get(#at)? },
+            },
+        };
+        quote! { #field: #value, }
+    });
+    let additional = m
+        .additional
+        .as_ref()
+        .map(|_| quote! { additional_properties: Default::default(), });
+    quote! {
+        impl crate::runtime::service_csv::ServiceCsv for #name {
+            const LAYOUT: crate::runtime::service_csv::Layout = crate::runtime::service_csv::Layout {
+                title: #title,
+                range_title: #range_title,
+                columns: &[#(#columns),*],
+            };
+
+            fn write_cells(&self, cells: &mut crate::runtime::service_csv::CellWriter<'_>) {
+                #(#writes)*
+            }
+
+            fn read_cells(
+                cells: &crate::runtime::service_csv::Cells<'_>,
+            ) -> Result<Self, crate::runtime::service_csv::CellError> {
+                Ok(Self {
+                    #(#reads)*
+                    #additional
+                })
+            }
         }
     }
 }

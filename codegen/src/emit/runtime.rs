@@ -39,6 +39,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("datetime.rs", include_str!("../../runtime/src/datetime.rs")),
     ("error.rs", include_str!("../../runtime/src/error.rs")),
     ("etag.rs", include_str!("../../runtime/src/etag.rs")),
+    ("numbers.rs", include_str!("../../runtime/src/numbers.rs")),
     ("fakers.rs", include_str!("../../runtime/src/fakers.rs")),
     ("paging.rs", include_str!("../../runtime/src/paging.rs")),
     ("params.rs", include_str!("../../runtime/src/params.rs")),
@@ -46,6 +47,10 @@ const SOURCES: &[(&str, &str)] = &[
     ("retry.rs", include_str!("../../runtime/src/retry.rs")),
     ("server.rs", include_str!("../../runtime/src/server.rs")),
     ("service.rs", include_str!("../../runtime/src/service.rs")),
+    (
+        "service_csv.rs",
+        include_str!("../../runtime/src/service_csv.rs"),
+    ),
 ];
 
 /// The runtime's package name, as its manifest gives it (`ea-runtime`).

@@ -8,6 +8,7 @@
 //! methods of `Lowerer` spread over one module per job.
 
 mod components;
+mod csv;
 mod decimals;
 mod enums;
 mod fakers;

@@ -80,6 +80,7 @@ impl<'a> Lowerer<'a> {
                 .or_else(|| schema.schema_data.title.clone()),
             fields,
             additional,
+            csv: None,
         })
     }
 

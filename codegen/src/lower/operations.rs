@@ -168,6 +168,7 @@ impl Lowerer<'_> {
             declares_conditional = true;
         }
         let response = self.lower_response(op, pointer, &context)?;
+        let csv_rows = self.lower_csv_layout(op, &response, pointer)?;
         Ok(Operation {
             operation_id: op.operation_id.clone(),
             id: String::new(),
@@ -181,6 +182,7 @@ impl Lowerer<'_> {
             params,
             declares_conditional,
             response,
+            csv_rows,
         })
     }
 

@@ -5,31 +5,33 @@ use std::sync::Arc;
 
 use ea_reporting::models::MarketplacePropertiesV3 as MarketplaceCharge;
 
-use super::{end_of_day, guid, midnight};
+use super::{end_of_day, midnight};
 use crate::body::{Document, Payload};
 use crate::domain::Days;
-use crate::stable_hash::StableHasher;
 use crate::state::Enrollment;
 use crate::universe::{self, MarketplaceRowSpec, Universe};
+use crate::wire::{self, Scales, Timestamps};
 
-/// The API's row for a generated marketplace row (`index` is its index in the day).
-pub fn marketplace_charge(
-    u: &Universe,
-    data_seed: u64,
-    row: &MarketplaceRowSpec,
-    index: u64,
-) -> MarketplaceCharge {
+/// The service printed these .NET decimals with 15 decimals (`1.000000000000000`,
+/// wire-format.md S1).
+pub const CHARGE_SCALES: Scales = &[
+    ("consumedQuantity", 15),
+    ("resourceRate", 15),
+    ("extendedCost", 15),
+];
+
+/// The API's row for a generated marketplace row.
+pub fn marketplace_charge(u: &Universe, row: &MarketplaceRowSpec) -> MarketplaceCharge {
     let sub = &u.subscriptions[row.subscription];
     let account = u.account_of(row.subscription);
     let department = u.department_of(row.subscription);
     let offer = &u.marketplace_offers[row.offer];
-    let id = guid(
-        StableHasher::new()
-            .str("marketplace-id")
-            .u64(data_seed)
-            .str(&u.enrollment)
-            .i64(row.date.to_epoch_days().into())
-            .u64(index),
+    // Not a GUID: the service named the day's collection, the same for every row of the day
+    // (wire-format.md S1).
+    let id = format!(
+        "enrollments/{}/dates/{}/instances('')/marketplaces",
+        u.enrollment,
+        row.date.format("%Y%m%d")
     );
     MarketplaceCharge {
         id: Some(id),
@@ -61,14 +63,19 @@ pub fn marketplace_charge(
 }
 
 /// Every marketplace charge of `days`, in (day, index) order.
-pub fn marketplace_charges(e: Arc<Enrollment>, data_seed: u64, days: Days) -> Payload {
+pub fn marketplace_charges(
+    e: Arc<Enrollment>,
+    data_seed: u64,
+    days: Days,
+    timestamps: Timestamps,
+) -> Payload {
     let per_day = e.marketplace_rows_per_day;
     let count = days.count().saturating_mul(per_day);
     let render = move |i: u64, buf: &mut Vec<u8>| {
         let (day, index) = (days.nth(i / per_day), i % per_day);
         let row = universe::marketplace_row(&e.universe, data_seed, day, index);
-        let charge = marketplace_charge(&e.universe, data_seed, &row, index);
-        serde_json::to_writer(buf, &charge).expect("a model serializes");
+        let charge = marketplace_charge(&e.universe, &row);
+        wire::to_writer(buf, &charge, timestamps, CHARGE_SCALES);
     };
     Payload::Document(Document::json_array(0..count, Box::new(render)))
 }
@@ -84,7 +91,7 @@ mod tests {
         let e = Enrollment::build(&Config::default(), "100");
         let day = NaiveDate::from_ymd_opt(2018, 5, 2).unwrap();
         let row = universe::marketplace_row(&e.universe, 1, day, 1);
-        let c = marketplace_charge(&e.universe, 1, &row, 1);
+        let c = marketplace_charge(&e.universe, &row);
         let offer = &e.universe.marketplace_offers[row.offer];
         assert_eq!(c.offer_name.as_deref(), Some(offer.offer_name.as_str()));
         assert_eq!(c.extended_cost, Some(row.extended_cost));
@@ -96,7 +103,9 @@ mod tests {
             c.usage_end_date.unwrap().to_rfc3339(),
             "2018-05-02T23:59:59+00:00"
         );
-        let other = marketplace_charge(&e.universe, 1, &row, 0);
-        assert_ne!(c.id, other.id, "ids differ per row");
+        assert_eq!(
+            c.id.as_deref(),
+            Some("enrollments/100/dates/20180502/instances('')/marketplaces")
+        );
     }
 }

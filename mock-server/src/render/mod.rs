@@ -1,6 +1,6 @@
 //! Response bodies: each `Query` turned into the generated crate's models and
-//! serialised with serde_json straight into the response buffer (or, for the large
-//! ones, into one chunk at a time).
+//! serialised in the service's wire format ([`crate::wire`]) straight into the response
+//! buffer (or, for the large ones, into one chunk at a time).
 
 mod balance;
 mod billing;
@@ -14,7 +14,6 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use serde::Serialize;
 
 pub use balance::balance_summary;
 pub use billing::{LISTED_PERIODS, billing_periods, price_sheet};
@@ -25,14 +24,16 @@ use crate::resolve::Query;
 use crate::stable_hash::StableHasher;
 use crate::state::Enrollment;
 use crate::totals::{self, PeriodTotals};
+use crate::wire::{self, Timestamps};
 
 /// `offerId` of Enterprise Agreement usage.
 pub const EA_OFFER_ID: &str = "MS-AZR-0017P";
 
 /// Content type of JSON bodies.
 pub const JSON: &str = "application/json; charset=utf-8";
-/// Content type of the CSV download.
-pub const CSV: &str = "text/csv; charset=utf-8";
+/// Content type of the CSV download: exactly this, as the service sent it (loaders checked it,
+/// wire-format.md C11).
+pub const CSV: &str = "application/octet-stream";
 
 /// Where a usage page sits, decided by the handler from the request.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,20 +55,30 @@ pub struct Rendered {
     pub payload: Payload,
 }
 
-/// The body answering `query`. Usage pages need their `page` (without it: an empty
-/// last page); balance summaries may get their `totals` (else they are computed here).
+/// The body answering `query`, with date-times written as `timestamps` says. Usage pages
+/// need their `page` (without it: an empty last page); balance summaries may get their
+/// `totals` (else they are computed here).
 pub fn render(
     e: &Arc<Enrollment>,
     data_seed: u64,
     query: &Query,
     page: Option<PagePlan>,
     totals: Option<PeriodTotals>,
+    timestamps: Timestamps,
 ) -> Rendered {
     let u = &e.universe;
+    let json = |body: Vec<u8>| Rendered {
+        content_type: JSON,
+        payload: Payload::Bytes(body.into()),
+    };
     match query {
         Query::BalanceSummary { period, days } => {
             let totals = totals.unwrap_or_else(|| totals::compute(e, data_seed, *period, *days));
-            json(&balance_summary(u, data_seed, *period, totals))
+            json(wire::to_vec(
+                &balance_summary(u, data_seed, *period, totals),
+                timestamps,
+                &[],
+            ))
         }
         Query::UsagePage { days, .. } => {
             let page = page.unwrap_or_else(|| PagePlan {
@@ -84,39 +95,48 @@ pub fn render(
                     page.rows,
                     &page.id,
                     page.next_link.as_deref(),
+                    timestamps,
                 ),
             }
         }
-        Query::UsageCsv { days } => Rendered {
+        Query::UsageCsv { days, title } => Rendered {
             content_type: CSV,
-            payload: csv::usage_csv(e.clone(), data_seed, *days),
+            payload: csv::usage_csv(e.clone(), data_seed, *days, *title),
         },
         Query::Marketplace { days } => Rendered {
             content_type: JSON,
-            payload: marketplace::marketplace_charges(e.clone(), data_seed, *days),
+            payload: marketplace::marketplace_charges(e.clone(), data_seed, *days, timestamps),
         },
-        Query::PriceSheet { period } => json(&price_sheet(u, *period)),
-        Query::BillingPeriods { current } => json(&billing_periods(e, *current)),
-        Query::ReservationCharges { days } => json(&reservations::charges(u, *days)),
-        Query::ReservationDetails { days } => json(&reservations::details(u, data_seed, *days)),
-        Query::ReservationSummaries { grain, days } => {
-            json(&reservations::summaries(u, data_seed, *grain, *days))
+        Query::PriceSheet { period } => {
+            json(wire::to_vec(&price_sheet(u, *period), timestamps, &[]))
         }
+        Query::BillingPeriods { current } => {
+            json(wire::to_vec(&billing_periods(e, *current), timestamps, &[]))
+        }
+        Query::ReservationCharges { days } => json(wire::to_vec(
+            &reservations::charges(u, *days),
+            timestamps,
+            reservations::CHARGE_SCALES,
+        )),
+        Query::ReservationDetails { days } => json(wire::to_vec(
+            &reservations::details(u, data_seed, *days),
+            timestamps,
+            &[],
+        )),
+        Query::ReservationSummaries { grain, days } => json(wire::to_vec(
+            &reservations::summaries(u, data_seed, *grain, *days),
+            timestamps,
+            &[],
+        )),
         Query::Recommendations {
             scope,
             look_back,
             today,
-        } => json(&recommendations::recommendations(
-            u, data_seed, *scope, *look_back, *today,
+        } => json(wire::to_vec(
+            &recommendations::recommendations(u, data_seed, *scope, *look_back, *today),
+            timestamps,
+            &[],
         )),
-    }
-}
-
-/// A JSON body holding `value`.
-fn json<T: Serialize>(value: &T) -> Rendered {
-    Rendered {
-        content_type: JSON,
-        payload: Payload::Bytes(serde_json::to_vec(value).expect("models serialize").into()),
     }
 }
 

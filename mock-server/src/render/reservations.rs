@@ -1,6 +1,7 @@
 //! Reserved instances: purchases (charges), daily usage (details) and usage summaries,
 //! all from the universe's reservations, so the three always agree.
 
+use crate::wire::Scales;
 use chrono::NaiveDate;
 use ea_reporting::models::{
     RIPurchaseHistoryV3Properties, ReservationDetailV2, ReservationSummaryV2,
@@ -17,6 +18,10 @@ use crate::universe::{
 fn years(r: &Reservation) -> u32 {
     if r.term == "P3Y" { 3 } else { 1 }
 }
+
+/// The service printed `amount` with 15 decimals and `quantity` with one (`13180.000000000000000`,
+/// `10.0`; wire-format.md S2).
+pub const CHARGE_SCALES: Scales = &[("amount", 15), ("quantity", 1)];
 
 /// Purchases (first ones and renewals) made within `days`, oldest first.
 pub fn charges(u: &Universe, days: Days) -> Vec<RIPurchaseHistoryV3Properties> {

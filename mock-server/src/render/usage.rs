@@ -11,6 +11,7 @@ use crate::body::{Document, Payload};
 use crate::domain::Days;
 use crate::state::Enrollment;
 use crate::universe::{self, Universe, UsageRowSpec};
+use crate::wire::{self, Timestamps};
 
 /// Row number `offset` of `days`, in (day, index-in-day) order.
 pub fn row_at(e: &Enrollment, data_seed: u64, days: Days, offset: u64) -> UsageRowSpec {
@@ -105,6 +106,7 @@ pub fn usage_page(
     rows: Range<u64>,
     id: &str,
     next_link: Option<&str>,
+    timestamps: Timestamps,
 ) -> Payload {
     let mut prefix = br#"{"id":"#.to_vec();
     serde_json::to_writer(&mut prefix, id).expect("a string serializes");
@@ -120,7 +122,7 @@ pub fn usage_page(
     let render = move |i: u64, buf: &mut Vec<u8>| {
         let row = row_at(&e, data_seed, days, i);
         fill_usage_detail(&e.universe, &row, &mut detail);
-        serde_json::to_writer(buf, &detail).expect("a model serializes");
+        wire::to_writer(buf, &detail, timestamps, &[]);
     };
     Payload::Document(Document::new(prefix, rows, b",", Box::new(render), suffix))
 }

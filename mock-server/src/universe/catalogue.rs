@@ -138,15 +138,15 @@ pub(crate) const STORAGE_ACCOUNTS: &str = "Microsoft.Storage/storageAccounts";
 #[rustfmt::skip]
 pub(crate) const METERS: &[MeterTemplate] = &[
     meter(VM, "Dv3/DSv3 Series", "D2 v3/D2s v3", "1 Hour", 0.096, Hours, VMS)
-        .info(r#"{"UsageType":"ComputeHR","ImageType":"Canonical","ServiceType":"Standard_D2s_v3","VCPUs":2}"#),
+        .info(r#"{  "UsageType": "ComputeHR",  "ImageType": "Canonical",  "ServiceType": "Standard_D2s_v3",  "VCPUs": 2}"#),
     meter(VM, "Dv3/DSv3 Series Windows", "D4 v3/D4s v3", "1 Hour", 0.376, Hours, VMS)
-        .info(r#"{"UsageType":"ComputeHR","ImageType":"Windows Server 2019 Datacenter","ServiceType":"Standard_D4s_v3","VCPUs":4}"#),
+        .info(r#"{  "UsageType": "ComputeHR",  "ImageType": "Windows Server 2019 Datacenter",  "ServiceType": "Standard_D4s_v3",  "VCPUs": 4}"#),
     meter(VM, "BS Series", "B2s", "1 Hour", 0.0416, Hours, VMS)
-        .info(r#"{"UsageType":"ComputeHR","ImageType":"Canonical","ServiceType":"Standard_B2s","VCPUs":2}"#),
+        .info(r#"{  "UsageType": "ComputeHR",  "ImageType": "Canonical",  "ServiceType": "Standard_B2s",  "VCPUs": 2}"#),
     meter(VM, "FSv2 Series", "F4s v2", "1 Hour", 0.169, Hours, VMS)
-        .info(r#"{"UsageType":"ComputeHR","ImageType":"RedHat","ServiceType":"Standard_F4s_v2","VCPUs":4}"#),
+        .info(r#"{  "UsageType": "ComputeHR",  "ImageType": "RedHat",  "ServiceType": "Standard_F4s_v2",  "VCPUs": 4}"#),
     meter(VM, "Ev3/ESv3 Series", "E8 v3/E8s v3", "1 Hour", 0.504, Hours, VMS)
-        .info(r#"{"UsageType":"ComputeHR","ImageType":"Canonical","ServiceType":"Standard_E8s_v3","VCPUs":8}"#),
+        .info(r#"{  "UsageType": "ComputeHR",  "ImageType": "Canonical",  "ServiceType": "Standard_E8s_v3",  "VCPUs": 8}"#),
     meter("Storage", "Premium SSD Managed Disks", "P10 Disks", "1/Month", 19.71, MonthShare, DISKS),
     meter("Storage", "Standard HDD Managed Disks", "S10 Disks", "1/Month", 5.89, MonthShare, DISKS),
     meter("Storage", "General Block Blob", "LRS Data Stored", "1 GB/Month", 0.0208, Range(0.01, 15.0), STORAGE),
@@ -154,7 +154,7 @@ pub(crate) const METERS: &[MeterTemplate] = &[
     meter("Storage", "Tables", "LRS Data Stored", "1 GB/Month", 0.045, Range(0.001, 2.0), STORAGE),
     meter("Storage", "Files", "LRS Data Stored", "1 GB/Month", 0.06, Range(0.01, 5.0), STORAGE),
     meter("Networking", "Bandwidth", "Data Transfer Out (GB)", "1 GB", 0.087, Range(0.01, 120.0), VMS)
-        .info(r#"{"UsageType":"DataTrOut","ServiceType":"Standard_D2s_v3"}"#),
+        .info(r#"{  "UsageType": "DataTrOut",  "ServiceType": "Standard_D2s_v3"}"#),
     meter("Networking", "IP Addresses", "Standard IPv4 Static Public IP", "1 Hour", 0.005, Hours, PIP),
     meter("Networking", "Load Balancer", "Standard Data Processed", "1 GB", 0.005, Range(0.1, 500.0), LB),
     meter("Networking", "VPN Gateway", "VpnGw1", "1 Hour", 0.19, Hours, VGW),
@@ -233,7 +233,21 @@ pub(crate) struct OfferTemplate {
     pub rate: (f64, f64),
     pub recurring: bool,
     pub profile: UsageProfile,
+    /// A software subscription attached to no resource: the service left its meter,
+    /// publisher, plan, resource group, instance, additional info and order number empty
+    /// (`""`, wire-format.md S1).
+    pub detached: bool,
 }
+
+/// The detached offer every universe sells, like the sample's `SendGrid-Free`.
+pub(crate) const DETACHED_OFFER: OfferTemplate = OfferTemplate {
+    product: "Transactional Email Free",
+    unit: "Monthly",
+    rate: (0.0, 0.0),
+    recurring: true,
+    profile: UsageProfile::Daily,
+    detached: true,
+};
 
 const fn offer(
     product: &'static str,
@@ -248,6 +262,7 @@ const fn offer(
         rate,
         recurring,
         profile,
+        detached: false,
     }
 }
 
@@ -267,9 +282,9 @@ pub(crate) const PLANS: &[&str] = &["standard", "premium", "payg-hourly", "byol"
 
 /// Marketplace `additionalInfo` texts (as the docs show them, `ImageType` often null).
 pub(crate) const MARKETPLACE_INFO: &[&str] = &[
-    r#"{"ImageType":null,"ServiceType":"Medium"}"#,
-    r#"{"ImageType":null,"ServiceType":"Standard_D2s_v3"}"#,
-    r#"{"ImageType":null,"ServiceType":"Small"}"#,
+    r#"{  "ImageType": null,  "ServiceType": "Medium"}"#,
+    r#"{  "ImageType": null,  "ServiceType": "Standard_D2s_v3"}"#,
+    r#"{  "ImageType": null,  "ServiceType": "Small"}"#,
 ];
 
 /// VM sizes sold as reservations, with their pay-as-you-go USD price per hour.

@@ -136,7 +136,8 @@ fn quantity(profile: UsageProfile, units: u32, day: NaiveDate, rng: &mut StdRng)
 }
 
 /// Tags of a slot: empty for a quarter of resources, else environment, owner and cost
-/// center as a JSON object (key order fixed, so the text is stable).
+/// center as a JSON object (key order fixed, so the text is stable), spaced as the service
+/// wrote it: `{  "key": "value",  "key2": "value2"}` (wire-format.md S1, S3).
 fn tags(
     universe: &Universe,
     subscription: usize,
@@ -149,7 +150,7 @@ fn tags(
     let env = resource_group.rsplit('-').next().unwrap_or("prod");
     let account = universe.account_of(subscription);
     format!(
-        r#"{{"environment":"{env}","owner":"{}","costCenter":"{}"}}"#,
+        r#"{{  "environment": "{env}",  "owner": "{}",  "costCenter": "{}"}}"#,
         account.owner_email, account.cost_center
     )
 }
@@ -244,6 +245,17 @@ pub fn marketplace_row(
         .to_string();
     let order_number: String = UUIDv4.fake_with_rng(&mut slot);
     let tags = tags(universe, subscription, &resource_group, &mut slot);
+    let instance = instance_id(
+        &sub.guid,
+        &resource_group,
+        "Microsoft.Compute/virtualMachines",
+        &name,
+    );
+    let [resource_group, instance, additional_info, order_number] = if offer.detached {
+        Default::default()
+    } else {
+        [resource_group, instance, additional_info, order_number]
+    };
 
     let mut today = rng("market-day", seed, e, Some(day), index_in_day);
     let consumed_quantity = quantity(offer.usage_profile, 1, day, &mut today);
@@ -251,12 +263,7 @@ pub fn marketplace_row(
         date: day,
         subscription,
         offer: offer_index,
-        instance_id: instance_id(
-            &sub.guid,
-            &resource_group,
-            "Microsoft.Compute/virtualMachines",
-            &name,
-        ),
+        instance_id: instance,
         resource_group,
         consumed_quantity,
         resource_rate: offer.resource_rate,
@@ -422,6 +429,12 @@ mod tests {
             assert_eq!(a.resource_rate, offer.resource_rate);
             assert_eq!(a.is_recurring_charge, offer.recurring);
             assert_eq!(a.subscription, (i % 4) as usize);
+            if offer.detached {
+                let empty = [&a.resource_group, &a.instance_id, &a.additional_info];
+                assert!(empty.iter().all(|s| s.is_empty()), "{a:?}");
+                assert_eq!(a.order_number, "");
+                continue;
+            }
             assert!(
                 u.subscriptions[a.subscription]
                     .resource_groups

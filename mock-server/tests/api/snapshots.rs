@@ -44,7 +44,7 @@ fn describe(reply: &Reply) -> Value {
     headers.sort();
     let body = if reply
         .header("content-type")
-        .is_some_and(|t| t.starts_with("text/csv"))
+        .is_some_and(|t| t == "application/octet-stream")
     {
         Value::String(reply.text())
     } else if reply.body.is_empty() {

@@ -9,7 +9,7 @@ use ea_mock_server::faults::{Fault, FaultInjector};
 use ea_mock_server::{Config, MockServer};
 use ea_reporting::models::{Grain, LookBackPeriod};
 use ea_reporting::{Client, Error, RetryPolicy};
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 
 use crate::common::*;
 
@@ -80,13 +80,25 @@ async fn the_generated_client_calls_every_operation() {
         .await
         .unwrap();
     let bytes = csv.into_body().collect_bytes().await.unwrap();
+    // Title, blank line, header, then the rows.
     assert_eq!(
         bytes
             .split(|b| *b == b'\n')
             .filter(|l| !l.is_empty())
             .count(),
-        1 + 31 * 6
+        3 + 31 * 6
     );
+    let rows: Vec<_> = c
+        .usage_details_download_v3_get(e)
+        .billing_period("201805")
+        .rows()
+        .await
+        .unwrap()
+        .into_body()
+        .collect()
+        .await;
+    assert_eq!(rows.len(), 31 * 6);
+    assert!(rows.iter().all(Result::is_ok));
     c.usage_details_download_v3_get(e)
         .start_time(s)
         .end_time(t)

@@ -3,11 +3,11 @@
 //! ETag and data that deserializes and makes sense, its conditional form answers "not
 //! modified" to that ETag, and the paged ones page through exactly the generated rows.
 
+use ea_reporting::runtime::service_csv::ServiceCsv;
 use std::collections::{HashMap, HashSet};
 
 use ea_mock_server::{Config, MockServer};
 use ea_reporting::models::{Grain, LookBackPeriod, UsageDetailsDeNormalizedTitaniumJuly};
-use ea_reporting::runtime::cli_support::Fields;
 use ea_reporting::{Client, Conditional};
 use futures_util::TryStreamExt;
 
@@ -227,7 +227,12 @@ async fn every_operation(seed: u64) -> Seen {
     );
     etags.push(tag.as_str().to_owned());
     let (header, records) = parse_csv(&csv.collect_bytes().await.unwrap());
-    assert_eq!(header, UsageDetailsDeNormalizedTitaniumJuly::FIELDS);
+    let captions: Vec<&str> = <UsageDetailsDeNormalizedTitaniumJuly as ServiceCsv>::LAYOUT
+        .columns
+        .iter()
+        .map(|c| c.caption)
+        .collect();
+    assert_eq!(header, captions);
     assert_eq!(records.len(), rows.len());
     let mut digester = Digester::default();
     rows.iter().for_each(|r| digester.add_row(r));

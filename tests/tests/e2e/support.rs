@@ -509,8 +509,14 @@ impl Digester {
     }
 }
 
-/// Reads a CSV document with a header row into (header, records).
+/// Reads a CSV document with a header row into (header, records). A document in the service's
+/// layout (a title line and a blank line before the header, as the download has) is read past
+/// those two lines.
 pub fn parse_csv(bytes: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let bytes = match bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+        Some(at) if !bytes[..at].contains(&b',') => &bytes[at + 4..],
+        _ => bytes,
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(bytes);
@@ -527,15 +533,16 @@ pub fn parse_csv(bytes: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {
     (header, records)
 }
 
-/// The index of `column` in a CSV header.
+/// The index of `column` in a CSV header: a JSON field name (`instanceId`), which names the
+/// service's caption too (`InstanceId`, the same name capitalised).
 pub fn column(header: &[String], column: &str) -> usize {
     header
         .iter()
-        .position(|h| h == column)
+        .position(|h| h.eq_ignore_ascii_case(column))
         .unwrap_or_else(|| panic!("no column {column} in {header:?}"))
 }
 
-/// Digest of usage rows read from CSV records (dates in RFC 3339, cost as JSON writes it).
+/// Digest of usage rows read from CSV records (dates in RFC 3339 or the service's `yyyy-MM-dd`).
 pub fn digest_csv(header: &[String], records: &[csv::StringRecord]) -> Digest {
     let (date, instance, meter, cost) = (
         column(header, "date"),
@@ -545,9 +552,8 @@ pub fn digest_csv(header: &[String], records: &[csv::StringRecord]) -> Digest {
     );
     let mut digester = Digester::default();
     for (i, record) in records.iter().enumerate() {
-        let when = DateTime::parse_from_rfc3339(&record[date])
-            .unwrap_or_else(|e| panic!("record {i}: date {:?}: {e}", &record[date]))
-            .to_utc();
+        let when = ea_reporting::runtime::datetime::parse_lenient(&record[date])
+            .unwrap_or_else(|e| panic!("record {i}: date {:?}: {e}", &record[date]));
         let cost: f64 = record[cost]
             .parse()
             .unwrap_or_else(|e| panic!("record {i}: cost {:?}: {e}", &record[cost]));

@@ -1,0 +1,731 @@
+//! CSV in a service's own layout, declared in the spec (`x-ea-csv` on an operation): a title
+//! line, a blank line, a header of captions in the service's order, then one line per record.
+//! Values are written as the service wrote them: numbers in positional notation (never an
+//! exponent), booleans `True`/`False`, dates `yyyy-MM-dd`, text quoted when it must be (RFC 4180,
+//! quotes doubled), CRLF line ends.
+//!
+//! Generated models named by such a layout implement [`ServiceCsv`]: typed cell by cell in the
+//! layout's order, so that writing (a mock, a file for existing loaders) and reading ([`rows`], a
+//! download turned into models in bounded memory) need no per-row allocation beyond the model.
+
+use std::fmt::Display;
+use std::pin::Pin;
+use std::str::FromStr;
+
+use bytes::Bytes;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use futures_util::{Stream, StreamExt};
+use http::StatusCode;
+
+use super::datetime;
+use super::error::{DecodeError, Error};
+use super::response::ByteStream;
+
+/// A service's CSV layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// The title line for one billing period, with `{name}` placeholders (see [`fill`]).
+    pub title: &'static str,
+    /// The title line for a date range, if the layout names one.
+    pub range_title: Option<&'static str>,
+    /// The columns, in the service's order.
+    pub columns: &'static [Column],
+}
+
+/// One column of a [`Layout`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    /// The caption in the header line (`Cost`); a localised header says `Coût (Cost)`.
+    pub caption: &'static str,
+    /// The JSON name of the model field it holds (`cost`).
+    pub field: &'static str,
+    /// How the value is written.
+    pub kind: CellKind,
+}
+
+/// How a column's values are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKind {
+    /// Text, quoted when it holds a comma, quote or line break.
+    Text,
+    /// A number in positional notation.
+    Number,
+    /// `True` or `False`.
+    Bool,
+    /// A date-time: `yyyy-MM-dd` at midnight, else `yyyy-MM-ddTHH:mm:ss`.
+    DateTime,
+}
+
+impl Layout {
+    /// The lines before the first record: `title`, a blank line, the header; CRLF each.
+    pub fn preamble(&self, title: &str) -> Vec<u8> {
+        let mut out = Vec::with_capacity(title.len() + 16 * self.columns.len());
+        out.extend_from_slice(title.as_bytes());
+        out.extend_from_slice(b"\r\n\r\n");
+        for (i, column) in self.columns.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_text(column.caption, &mut out);
+        }
+        out.extend_from_slice(b"\r\n");
+        out
+    }
+
+    /// The record of a row given as its JSON object, for writers that hold rows as JSON (the
+    /// command-line program): the same bytes as [`ServiceCsv::write_record`] of the model.
+    pub fn write_json_record(&self, row: &serde_json::Value, out: &mut Vec<u8>) {
+        for (i, column) in self.columns.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            use serde_json::Value;
+            match (row.get(column.field), column.kind) {
+                (None | Some(Value::Null), _) => {}
+                (Some(Value::Bool(b)), _) => write_bool(*b, out),
+                (Some(Value::Number(n)), _) => match n.as_f64() {
+                    Some(f) if n.is_f64() => write_f64(f, out),
+                    _ => out.extend_from_slice(n.to_string().as_bytes()),
+                },
+                (Some(Value::String(s)), CellKind::DateTime) => match datetime::parse_lenient(s) {
+                    Ok(dt) => write_date_time(&dt, out),
+                    Err(_) => write_text(s, out),
+                },
+                (Some(Value::String(s)), _) => write_text(s, out),
+                (Some(other), _) => write_text(&other.to_string(), out),
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// `template` with each `{name}` replaced by its value from `values`.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// A model that is the row of a [`Layout`] (implemented by generated code).
+pub trait ServiceCsv: Sized {
+    /// The layout.
+    const LAYOUT: Layout;
+
+    /// Writes the row's cells in the layout's order.
+    fn write_cells(&self, cells: &mut CellWriter<'_>);
+
+    /// Reads a row from its cells (by layout position).
+    fn read_cells(cells: &Cells<'_>) -> Result<Self, CellError>;
+
+    /// One record line, CRLF-terminated.
+    fn write_record(&self, out: &mut Vec<u8>) {
+        let mut cells = CellWriter { out, first: true };
+        self.write_cells(&mut cells);
+        cells.out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// Writes the cells of one record.
+#[derive(Debug)]
+pub struct CellWriter<'a> {
+    out: &'a mut Vec<u8>,
+    first: bool,
+}
+
+impl CellWriter<'_> {
+    fn separate(&mut self) {
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+    }
+
+    /// The next cell.
+    pub fn cell<T: Cell>(&mut self, value: &T) {
+        self.separate();
+        value.write_cell(self.out);
+    }
+
+    /// The next cell, from a type's `Display` (types the runtime does not know, such as a
+    /// decimal type); empty for `None`.
+    pub fn display<T: Display>(&mut self, value: Option<&T>) {
+        self.separate();
+        if let Some(v) = value {
+            write_text(&v.to_string(), self.out);
+        }
+    }
+}
+
+/// The cells of one record, by layout position.
+#[derive(Debug)]
+pub struct Cells<'a> {
+    record: &'a [&'a str],
+    /// Layout position → record position (`None`: the header lacks that column).
+    positions: &'a [Option<usize>],
+}
+
+impl Cells<'_> {
+    fn text(&self, column: usize) -> &str {
+        self.positions
+            .get(column)
+            .copied()
+            .flatten()
+            .and_then(|i| self.record.get(i).copied())
+            .unwrap_or("")
+    }
+
+    /// The value of layout column `column`.
+    pub fn get<T: Cell>(&self, column: usize) -> Result<T, CellError> {
+        T::read_cell(self.text(column)).map_err(|message| CellError { column, message })
+    }
+
+    /// The value of layout column `column` through `FromStr` (`None` when empty).
+    pub fn parse<T: FromStr>(&self, column: usize) -> Result<Option<T>, CellError>
+    where
+        T::Err: Display,
+    {
+        match self.text(column) {
+            "" => Ok(None),
+            text => text.parse().map(Some).map_err(|e: T::Err| CellError {
+                column,
+                message: format!("{text:?}: {e}"),
+            }),
+        }
+    }
+
+    /// Like [`Cells::parse`], for a required value.
+    pub fn parse_required<T: FromStr>(&self, column: usize) -> Result<T, CellError>
+    where
+        T::Err: Display,
+    {
+        self.parse(column)?.ok_or_else(|| CellError {
+            column,
+            message: "a value is required".into(),
+        })
+    }
+}
+
+/// A cell that cannot be read into its field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellError {
+    /// Layout position of the column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A value that fits in one cell.
+pub trait Cell: Sized {
+    /// Whether an empty cell is a value of this type (text: the service wrote `""` for "no
+    /// value", so an empty text cell reads as `Some("")`, as the JSON has it) rather than `None`.
+    const EMPTY_IS_A_VALUE: bool = false;
+
+    /// Appends the cell's text.
+    fn write_cell(&self, out: &mut Vec<u8>);
+    /// Reads the cell's text.
+    fn read_cell(text: &str) -> Result<Self, String>;
+}
+
+impl<T: Cell> Cell for Option<T> {
+    fn write_cell(&self, out: &mut Vec<u8>) {
+        if let Some(v) = self {
+            v.write_cell(out);
+        }
+    }
+
+    fn read_cell(text: &str) -> Result<Self, String> {
+        if text.is_empty() && !T::EMPTY_IS_A_VALUE {
+            Ok(None)
+        } else {
+            T::read_cell(text).map(Some)
+        }
+    }
+}
+
+impl Cell for String {
+    const EMPTY_IS_A_VALUE: bool = true;
+
+    fn write_cell(&self, out: &mut Vec<u8>) {
+        write_text(self, out);
+    }
+
+    fn read_cell(text: &str) -> Result<Self, String> {
+        Ok(text.to_owned())
+    }
+}
+
+impl Cell for bool {
+    fn write_cell(&self, out: &mut Vec<u8>) {
+        write_bool(*self, out);
+    }
+
+    fn read_cell(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            t if t.eq_ignore_ascii_case("true") => Ok(true),
+            t if t.eq_ignore_ascii_case("false") => Ok(false),
+            _ => Err(format!("{text:?} is not True or False")),
+        }
+    }
+}
+
+macro_rules! number_cells {
+    ($($t:ty => $write:expr),* $(,)?) => {$(
+        impl Cell for $t {
+            fn write_cell(&self, out: &mut Vec<u8>) {
+                #[allow(clippy::redundant_closure_call)]
+                ($write)(*self, out);
+            }
+
+            fn read_cell(text: &str) -> Result<Self, String> {
+                text.trim()
+                    .parse()
+                    .map_err(|e| format!("{text:?} is not a number of type {}: {e}", stringify!($t)))
+            }
+        }
+    )*};
+}
+
+number_cells! {
+    i32 => |v: i32, out: &mut Vec<u8>| out.extend_from_slice(v.to_string().as_bytes()),
+    i64 => |v: i64, out: &mut Vec<u8>| out.extend_from_slice(v.to_string().as_bytes()),
+    f32 => |v: f32, out: &mut Vec<u8>| write_f64(f64::from(v), out),
+    f64 => write_f64,
+}
+
+impl Cell for DateTime<Utc> {
+    fn write_cell(&self, out: &mut Vec<u8>) {
+        write_date_time(self, out);
+    }
+
+    fn read_cell(text: &str) -> Result<Self, String> {
+        datetime::parse_lenient(text)
+    }
+}
+
+impl Cell for NaiveDate {
+    fn write_cell(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.format("%Y-%m-%d").to_string().as_bytes());
+    }
+
+    fn read_cell(text: &str) -> Result<Self, String> {
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|e| format!("{text:?}: {e}"))
+    }
+}
+
+/// Text, quoted (quotes doubled) when it holds a comma, quote or line break.
+pub fn write_text(s: &str, out: &mut Vec<u8>) {
+    if s.contains([',', '"', '\r', '\n']) {
+        out.push(b'"');
+        for part in s.split_inclusive('"') {
+            out.extend_from_slice(part.as_bytes());
+            if part.ends_with('"') {
+                out.push(b'"');
+            }
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// `True` or `False`.
+pub fn write_bool(b: bool, out: &mut Vec<u8>) {
+    out.extend_from_slice(if b { b"True" } else { b"False" });
+}
+
+/// A number in positional notation, shortest (`0.000004776818159`, `0`, `12.5`).
+pub fn write_f64(v: f64, out: &mut Vec<u8>) {
+    if v.is_finite() {
+        out.extend_from_slice(super::numbers::plain_decimal(v, 0).as_bytes());
+    }
+}
+
+/// `yyyy-MM-dd` at midnight, else the service's offset-less date-time.
+pub fn write_date_time(dt: &DateTime<Utc>, out: &mut Vec<u8>) {
+    let text = if dt.time() == NaiveTime::MIN {
+        dt.format("%Y-%m-%d").to_string()
+    } else {
+        datetime::format_service(dt)
+    };
+    out.extend_from_slice(text.as_bytes());
+}
+
+/// Rows read from a CSV body.
+pub type Rows<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
+
+/// Reads a CSV body in `T`'s layout as it arrives, one record in memory at a time. Lines before
+/// the header (a title, blank lines, a UTF-8 byte-order mark) are skipped: the header is the
+/// first record of more than one field. Captions are matched to the layout by name, also in the
+/// localised form `Localised (Name)`; columns the layout does not know are ignored, and a layout
+/// column the header lacks reads as empty.
+pub fn rows<T: ServiceCsv + Send + 'static>(body: ByteStream) -> Rows<T> {
+    let state = RowReader {
+        body,
+        chunk: Bytes::new(),
+        offset: 0,
+        ended: false,
+        parser: csv_core::Reader::new(),
+        output: vec![0; 1024],
+        ends: vec![0; 64],
+        positions: None,
+        line: 0,
+        records: 0,
+        _row: std::marker::PhantomData::<fn() -> T>,
+    };
+    Box::pin(futures_util::stream::unfold(
+        state,
+        |mut state| async move {
+            let item = state.next_row().await?;
+            Some((item, state))
+        },
+    ))
+}
+
+struct RowReader<T> {
+    body: ByteStream,
+    chunk: Bytes,
+    offset: usize,
+    ended: bool,
+    parser: csv_core::Reader,
+    output: Vec<u8>,
+    ends: Vec<usize>,
+    /// Layout position → header position, once the header is read.
+    positions: Option<Vec<Option<usize>>>,
+    /// The line the current record ends on, for errors.
+    line: u64,
+    /// Records read so far.
+    records: u64,
+    _row: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: ServiceCsv> RowReader<T> {
+    /// The next row; `None` at the end of the body.
+    async fn next_row(&mut self) -> Option<Result<T, Error>> {
+        loop {
+            let fields = match self.next_record().await? {
+                Ok(n) => n,
+                Err(e) => return Some(Err(e)),
+            };
+            let record = match self.record_fields(fields) {
+                Ok(record) => record,
+                Err(e) => return Some(Err(e)),
+            };
+            let Some(positions) = &self.positions else {
+                if record.len() > 1 {
+                    self.positions = Some(header_positions(T::LAYOUT, &record));
+                }
+                continue;
+            };
+            let cells = Cells {
+                record: &record,
+                positions,
+            };
+            let line = self.line;
+            return Some(T::read_cells(&cells).map_err(|e| {
+                let caption = T::LAYOUT.columns.get(e.column).map_or("?", |c| c.caption);
+                decode_error(
+                    format!("line {line}, column {caption}"),
+                    e.message,
+                    record.join(","),
+                )
+            }));
+        }
+    }
+
+    /// Parses up to the end of the next record; its field count, or `None` at the end.
+    async fn next_record(&mut self) -> Option<Result<usize, Error>> {
+        let (mut out_len, mut ends_len) = (0, 0);
+        loop {
+            if self.offset == self.chunk.len() && !self.ended {
+                match self.body.next().await {
+                    Some(Ok(chunk)) => {
+                        self.chunk = chunk;
+                        self.offset = 0;
+                        continue;
+                    }
+                    Some(Err(e)) => return Some(Err(e)),
+                    None => self.ended = true,
+                }
+            }
+            let input = &self.chunk[self.offset..];
+            let (result, read, written, ended) = self.parser.read_record(
+                input,
+                &mut self.output[out_len..],
+                &mut self.ends[ends_len..],
+            );
+            self.offset += read;
+            out_len += written;
+            ends_len += ended;
+            use csv_core::ReadRecordResult as R;
+            match result {
+                R::InputEmpty => {}
+                R::OutputFull => {
+                    let len = self.output.len();
+                    self.output.resize(len * 2, 0);
+                }
+                R::OutputEndsFull => {
+                    let len = self.ends.len();
+                    self.ends.resize(len * 2, 0);
+                }
+                R::Record => {
+                    // Newlines read so far; a last record without one ends the body.
+                    self.line = self.parser.line() + u64::from(self.ended);
+                    self.records += 1;
+                    return Some(Ok(ends_len));
+                }
+                R::End => return None,
+            }
+        }
+    }
+
+    /// The fields of the record just parsed, as text (a byte-order mark before the first dropped).
+    fn record_fields(&self, count: usize) -> Result<Vec<&str>, Error> {
+        let mut fields = Vec::with_capacity(count);
+        let mut start = 0;
+        for &end in &self.ends[..count] {
+            let bytes = &self.output[start..end];
+            let text = std::str::from_utf8(bytes).map_err(|e| {
+                decode_error(
+                    format!("line {}", self.line),
+                    format!("not UTF-8: {e}"),
+                    String::from_utf8_lossy(bytes).into_owned(),
+                )
+            })?;
+            fields.push(text);
+            start = end;
+        }
+        if self.records == 1
+            && let Some(first) = fields.first_mut()
+        {
+            *first = first.trim_start_matches('\u{feff}');
+        }
+        Ok(fields)
+    }
+}
+
+/// The English name of a caption: `Coût (Cost)` → `Cost`, `Cost` → `Cost`.
+pub fn caption_name(caption: &str) -> &str {
+    let caption = caption.trim();
+    if let Some(inner) = caption.strip_suffix(')')
+        && let Some(open) = inner.rfind('(')
+    {
+        return inner[open + 1..].trim();
+    }
+    caption
+}
+
+fn header_positions(layout: Layout, header: &[&str]) -> Vec<Option<usize>> {
+    layout
+        .columns
+        .iter()
+        .map(|column| {
+            header
+                .iter()
+                .position(|caption| caption_name(caption).eq_ignore_ascii_case(column.caption))
+        })
+        .collect()
+}
+
+fn decode_error(path: String, message: String, record: String) -> Error {
+    Error::Decode(DecodeError {
+        status: StatusCode::OK,
+        path,
+        message,
+        snippet: record.chars().take(200).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[derive(Debug, Default, PartialEq)]
+    struct Row {
+        cost: Option<f64>,
+        date: Option<DateTime<Utc>>,
+        name: Option<String>,
+        billed: Option<bool>,
+        id: i64,
+    }
+
+    impl ServiceCsv for Row {
+        const LAYOUT: Layout = Layout {
+            title: "Report for {period}",
+            range_title: None,
+            columns: &[
+                Column {
+                    caption: "Id",
+                    field: "id",
+                    kind: CellKind::Number,
+                },
+                Column {
+                    caption: "Cost",
+                    field: "cost",
+                    kind: CellKind::Number,
+                },
+                Column {
+                    caption: "Date",
+                    field: "date",
+                    kind: CellKind::DateTime,
+                },
+                Column {
+                    caption: "Name",
+                    field: "name",
+                    kind: CellKind::Text,
+                },
+                Column {
+                    caption: "Billed",
+                    field: "billed",
+                    kind: CellKind::Bool,
+                },
+            ],
+        };
+
+        fn write_cells(&self, w: &mut CellWriter<'_>) {
+            w.cell(&self.id);
+            w.cell(&self.cost);
+            w.cell(&self.date);
+            w.cell(&self.name);
+            w.cell(&self.billed);
+        }
+
+        fn read_cells(c: &Cells<'_>) -> Result<Self, CellError> {
+            Ok(Row {
+                id: c.get(0)?,
+                cost: c.get(1)?,
+                date: c.get(2)?,
+                name: c.get(3)?,
+                billed: c.get(4)?,
+            })
+        }
+    }
+
+    fn row(id: i64) -> Row {
+        Row {
+            cost: Some(0.000004776818159),
+            date: Some(Utc.with_ymd_and_hms(2019, 4, 1, 0, 0, 0).unwrap()),
+            name: Some(format!("{{  \"k\": \"v,{id}\"}}")),
+            billed: Some(id % 2 == 0),
+            id,
+        }
+    }
+
+    fn document(rows: &[Row]) -> Vec<u8> {
+        let title = fill(Row::LAYOUT.title, &[("period", "201904")]);
+        let mut out = Row::LAYOUT.preamble(&title);
+        for r in rows {
+            r.write_record(&mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn writes_the_service_layout() {
+        let text = String::from_utf8(document(&[row(1), Row::default()])).unwrap();
+        assert_eq!(
+            text,
+            "Report for 201904\r\n\r\nId,Cost,Date,Name,Billed\r\n\
+             1,0.000004776818159,2019-04-01,\"{  \"\"k\"\": \"\"v,1\"\"}\",False\r\n\
+             0,,,,\r\n"
+        );
+        let mut later = Vec::new();
+        Row {
+            date: Some(Utc.with_ymd_and_hms(2019, 4, 1, 8, 11, 10).unwrap()),
+            cost: Some(1e21),
+            ..Row::default()
+        }
+        .write_record(&mut later);
+        assert_eq!(later, b"0,1000000000000000000000,2019-04-01T08:11:10,,\r\n");
+    }
+
+    #[test]
+    fn json_records_are_the_typed_records() {
+        for r in [row(1), row(2), Row::default()] {
+            let json = serde_json::json!({
+                "id": r.id, "cost": r.cost, "name": r.name, "billed": r.billed,
+                "date": r.date.map(|d| datetime::format(&d)),
+            });
+            let (mut typed, mut via_json) = (Vec::new(), Vec::new());
+            r.write_record(&mut typed);
+            Row::LAYOUT.write_json_record(&json, &mut via_json);
+            assert_eq!(String::from_utf8(typed), String::from_utf8(via_json));
+        }
+    }
+
+    fn read(bytes: Vec<u8>, chunk: usize) -> Vec<Result<Row, Error>> {
+        let chunks: Vec<Result<Bytes, Error>> = bytes
+            .chunks(chunk)
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
+        let body = ByteStream::new(futures_util::stream::iter(chunks));
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(rows::<Row>(body).collect())
+    }
+
+    #[test]
+    fn reads_back_what_it_writes_in_any_chunking() {
+        let mut written: Vec<Row> = (0..50).map(row).collect();
+        written.push(Row {
+            name: Some(String::new()),
+            ..Row::default()
+        });
+        let bytes = document(&written);
+        for chunk in [1, 3, 7, 64, 4096] {
+            let back: Vec<Row> = read(bytes.clone(), chunk)
+                .into_iter()
+                .map(Result::unwrap)
+                .collect();
+            assert_eq!(back, written, "chunks of {chunk}");
+        }
+    }
+
+    #[test]
+    fn localised_captions_bom_lf_and_column_order_are_handled() {
+        let text = "\u{feff}Rapport (Report) 201904\n\nNom (Name),Inconnu (Unknown),Coût (Cost),ID (Id),Facturé (Billed)\n\
+                    \"a \"\"b\"\"\",x,0.5,7,True\n";
+        let rows: Vec<Row> = read(text.as_bytes().to_vec(), 5)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            rows,
+            [Row {
+                cost: Some(0.5),
+                name: Some("a \"b\"".into()),
+                billed: Some(true),
+                id: 7,
+                date: None,
+            }]
+        );
+    }
+
+    #[test]
+    fn a_bad_cell_names_its_record_and_column() {
+        let text = "T\r\n\r\nId,Cost\r\n1,2\r\n2,lots\r\n";
+        let results = read(text.as_bytes().to_vec(), 4096);
+        assert!(results[0].is_ok());
+        let Err(Error::Decode(e)) = &results[1] else {
+            panic!("{:?}", results[1]);
+        };
+        assert_eq!(e.path, "line 5, column Cost");
+        assert!(e.message.contains("\"lots\""), "{}", e.message);
+        assert_eq!(e.snippet, "2,lots");
+        let required = read(b"T\r\n\r\nId,Cost\r\n,1\r\n".to_vec(), 4096);
+        assert!(matches!(&required[0], Err(Error::Decode(e)) if e.path.contains("column Id")));
+    }
+
+    #[test]
+    fn captions_name_their_english_column() {
+        assert_eq!(caption_name("Coût (Cost)"), "Cost");
+        assert_eq!(caption_name(" Cost "), "Cost");
+        assert_eq!(
+            caption_name("Adresse e-mail du propriétaire du compte (AccountOwnerEmail)"),
+            "AccountOwnerEmail"
+        );
+    }
+}

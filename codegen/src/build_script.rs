@@ -17,15 +17,24 @@ use std::path::{Path, PathBuf};
 /// // lib.rs: include!(concat!(env!("OUT_DIR"), "/ea_reporting.rs"));
 /// ```
 pub fn generate_into(spec: impl AsRef<Path>, out_dir: impl AsRef<Path>) -> Result<PathBuf> {
-    let spec = spec.as_ref();
+    generate_into_with(GenerateOptions::new(spec.as_ref()), out_dir)
+}
+
+/// [`generate_into`] with options of one's own (another crate name, `decimal_fields`): the file
+/// to `include!` is `out_dir/<crate name with underscores>.rs`, so several clients can be
+/// generated into one `OUT_DIR` under different names. The runtime is always embedded.
+pub fn generate_into_with(
+    mut options: GenerateOptions,
+    out_dir: impl AsRef<Path>,
+) -> Result<PathBuf> {
     let out_dir = out_dir.as_ref();
-    println!("cargo:rerun-if-changed={}", spec.display());
+    println!("cargo:rerun-if-changed={}", options.spec.display());
     // The embedded runtime and the matcher are gated on the generated crate's features; the
     // calling crate may not declare them, so tell rustc's cfg check that they are expected.
     println!("cargo::rustc-check-cfg=cfg(feature, values(\"cli\", \"fake\", \"server\"))");
-    let mut options = GenerateOptions::new(spec);
     options.regenerate_command =
         "the build script (ea_codegen::build_script::generate_into)".into();
+    options.runtime = crate::emit::Runtime::Embedded;
     let files = generate(&options)?;
     let crate_dir = out_dir.join(&options.crate_name);
     crate::write::write(&crate_dir, &files)?;

@@ -103,6 +103,92 @@ fn broken_specs_are_refused_with_file_and_pointer() {
     }
 }
 
+/// `x-ea-csv` mistakes are refused at the node that has them, in the file as written.
+#[test]
+fn csv_layouts_are_checked_with_pointers() {
+    let spec = |ext: &str, schema: &str| {
+        format!(
+            r#"{{"swagger":"2.0","info":{{"title":"t","version":"1"}},"paths":{{"/a":{{"get":{{"produces":["application/octet-stream"],"responses":{{"200":{{"description":"","schema":{schema}}}}},"x-ea-csv":{ext}}}}}}},"definitions":{{"Row":{{"type":"object","required":["id"],"properties":{{"id":{{"type":"string"}},"tags":{{"type":"array","items":{{"type":"string"}}}},"n":{{"type":"integer"}}}}}}}}}}"#
+        )
+    };
+    let bytes = r#"{"type":"string","format":"binary"}"#;
+    let cases: &[(String, &str, &str)] = &[
+        (
+            spec(
+                r#"{"rowSchema":"Row","title":"t","columns":[{"caption":"Id","property":"id"}]}"#,
+                r##"{"$ref":"#/definitions/Row"}"##,
+            )
+            .replace("application/octet-stream", "application/json"),
+            "/paths/~1a/get/x-ea-csv",
+            "byte stream",
+        ),
+        (
+            spec(r#"{"rowSchema":"Nope","title":"t","columns":[]}"#, bytes),
+            "/paths/~1a/get/x-ea-csv/rowSchema",
+            "\"Nope\"",
+        ),
+        (
+            spec(
+                r#"{"rowSchema":"Row","title":"t","columns":[{"caption":"Id","property":"idd"}]}"#,
+                bytes,
+            ),
+            "/paths/~1a/get/x-ea-csv/columns/0/property",
+            "no property \"idd\"",
+        ),
+        (
+            spec(
+                r#"{"rowSchema":"Row","title":"t","columns":[{"caption":"Id","property":"id"},{"caption":"Tags","property":"tags"}]}"#,
+                bytes,
+            ),
+            "/paths/~1a/get/x-ea-csv/columns/1/property",
+            "does not fit in a CSV cell",
+        ),
+        (
+            spec(
+                r#"{"rowSchema":"Row","title":"t","columns":[{"caption":"Id","property":"id"},{"caption":"ID","property":"n"}]}"#,
+                bytes,
+            ),
+            "/paths/~1a/get/x-ea-csv/columns/1",
+            "listed twice",
+        ),
+        (
+            spec(
+                r#"{"rowSchema":"Row","title":"t","columns":[{"caption":"N","property":"n"}]}"#,
+                bytes,
+            ),
+            "/paths/~1a/get/x-ea-csv/columns",
+            "required property \"id\"",
+        ),
+        (
+            spec(
+                r#"{"rowSchema":"Row","columns":[{"caption":"Id","property":"id"}]}"#,
+                bytes,
+            ),
+            "/paths/~1a/get/x-ea-csv/title",
+            "non-empty string",
+        ),
+        (
+            spec(
+                r#"{"rowSchema":"Row","title":"t","columns":[{"caption":"Id","property":"id"}],"skip":2}"#,
+                bytes,
+            ),
+            "/paths/~1a/get/x-ea-csv/skip",
+            "unknown x-ea-csv key",
+        ),
+    ];
+    for (spec, pointer, words) in cases {
+        let error = ea_codegen::generate_from_str(
+            Path::new("inline.json"),
+            spec,
+            &options(Path::new("inline.json"), "x"),
+        )
+        .err()
+        .unwrap_or_else(|| panic!("accepted: {spec}"));
+        assert_eq!(error.pointer, *pointer, "{error}");
+        assert!(error.message.contains(words), "{error}");
+    }
+}
+
 #[test]
 fn lower_refuses_what_the_crate_cannot_express() {
     let cases: &[(&str, &str, &str)] = &[
@@ -176,8 +262,8 @@ fn every_fixture_crate_compiles() {
         "decimal mapping applied"
     );
     assert!(
-        models.contains("rust_decimal::serde::float_option"),
-        "decimals are written as JSON numbers"
+        models.contains("crate::runtime::decimal::option"),
+        "decimals are read and written through their digits"
     );
     ea_codegen::write::write(&root.join("spec-decimal"), &files).unwrap();
     members.push("spec-decimal".into());

@@ -788,9 +788,24 @@ async fn run_usage_details_v3_get_by_custom_date(
     };
     crate::runtime::cli_support::write_pages(
             &args.cli_output,
-            crate::runtime::cli_support::Columns::Fields(
-                <crate::models::UsageDetailsDeNormalizedTitaniumJuly as crate::runtime::cli_support::Fields>::FIELDS,
-            ),
+            {
+                let layout = &<crate::models::UsageDetailsDeNormalizedTitaniumJuly as crate::runtime::service_csv::ServiceCsv>::LAYOUT;
+                let params: Vec<(&str, String)> = vec![
+                    ("enrollmentNumber", crate ::runtime::ParamValue::to_param(& args
+                    .enrollment_number)), ("startTime", crate
+                    ::runtime::ParamValue::to_param(& args.start_time)), ("endTime",
+                    crate ::runtime::ParamValue::to_param(& args.end_time))
+                ];
+                let params: Vec<(&str, &str)> = params
+                    .iter()
+                    .map(|(n, v)| (*n, v.as_str()))
+                    .collect();
+                crate::runtime::cli_support::Columns::Service {
+                    fields: <crate::models::UsageDetailsDeNormalizedTitaniumJuly as crate::runtime::cli_support::Fields>::FIELDS,
+                    layout,
+                    title: crate::runtime::service_csv::title_for(layout, &params),
+                }
+            },
             pages,
         )
         .await
@@ -818,9 +833,22 @@ async fn run_usage_details_v3_get_by_current_billing_period(
     };
     crate::runtime::cli_support::write_pages(
             &args.cli_output,
-            crate::runtime::cli_support::Columns::Fields(
-                <crate::models::UsageDetailsDeNormalizedTitaniumJuly as crate::runtime::cli_support::Fields>::FIELDS,
-            ),
+            {
+                let layout = &<crate::models::UsageDetailsDeNormalizedTitaniumJuly as crate::runtime::service_csv::ServiceCsv>::LAYOUT;
+                let params: Vec<(&str, String)> = vec![
+                    ("enrollmentNumber", crate ::runtime::ParamValue::to_param(& args
+                    .enrollment_number))
+                ];
+                let params: Vec<(&str, &str)> = params
+                    .iter()
+                    .map(|(n, v)| (*n, v.as_str()))
+                    .collect();
+                crate::runtime::cli_support::Columns::Service {
+                    fields: <crate::models::UsageDetailsDeNormalizedTitaniumJuly as crate::runtime::cli_support::Fields>::FIELDS,
+                    layout,
+                    title: crate::runtime::service_csv::title_for(layout, &params),
+                }
+            },
             pages,
         )
         .await
@@ -851,9 +879,23 @@ async fn run_usage_details_v3_get_by_billing_period(
     };
     crate::runtime::cli_support::write_pages(
             &args.cli_output,
-            crate::runtime::cli_support::Columns::Fields(
-                <crate::models::UsageDetailsDeNormalizedTitaniumJuly as crate::runtime::cli_support::Fields>::FIELDS,
-            ),
+            {
+                let layout = &<crate::models::UsageDetailsDeNormalizedTitaniumJuly as crate::runtime::service_csv::ServiceCsv>::LAYOUT;
+                let params: Vec<(&str, String)> = vec![
+                    ("enrollmentNumber", crate ::runtime::ParamValue::to_param(& args
+                    .enrollment_number)), ("billingPeriod", crate
+                    ::runtime::ParamValue::to_param(& args.billing_period))
+                ];
+                let params: Vec<(&str, &str)> = params
+                    .iter()
+                    .map(|(n, v)| (*n, v.as_str()))
+                    .collect();
+                crate::runtime::cli_support::Columns::Service {
+                    fields: <crate::models::UsageDetailsDeNormalizedTitaniumJuly as crate::runtime::cli_support::Fields>::FIELDS,
+                    layout,
+                    title: crate::runtime::service_csv::title_for(layout, &params),
+                }
+            },
             pages,
         )
         .await

@@ -398,7 +398,7 @@ mod tests {
                     --enrollment 100 --enrollment 200 --subscriptions 9 --rows-per-day 3 \
                     --page-size 50 --public-url http://mock:8080 --data-version 5 \
                     --fault-rate 0.25 --latency-ms 10 --rate-limit 100 --log-format json \
-                    --retry-after 0 --today 2018-06-15";
+                    --retry-after 0 --today 2018-06-15 --timestamps rfc3339";
         let c = parse(&args.split_whitespace().collect::<Vec<_>>()).unwrap();
         assert_eq!(c.host, "0.0.0.0");
         assert_eq!(c.port, 0);
@@ -417,7 +417,14 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Json);
         assert_eq!(c.retry_after_secs, 0);
         assert_eq!(c.today, NaiveDate::from_ymd_opt(2018, 6, 15));
+        assert_eq!(c.timestamps, Timestamps::Rfc3339);
         c.validate().unwrap();
+        assert_eq!(
+            parse(&[]).unwrap().timestamps,
+            Timestamps::Service,
+            "faithful by default"
+        );
+        assert!(parse(&["--timestamps", "iso"]).is_err());
     }
 
     #[test]

@@ -31,7 +31,8 @@ impl Timestamps {
 }
 
 /// The smallest number of decimals a JSON number field is written with, by field name: the
-/// scale of the .NET decimal the service printed. Fields not listed are written shortest.
+/// scale of the .NET decimal the service printed. Fields not listed are written shortest (with
+/// one decimal at least, as serde_json writes floats); no number gets an exponent.
 pub type Scales = &'static [(&'static str, usize)];
 
 /// Appends `value` as JSON to `buf` the way the service wrote it.
@@ -97,12 +98,17 @@ impl Formatter for ScaledNumbers {
     }
 
     fn write_f64<W: ?Sized + io::Write>(&mut self, w: &mut W, value: f64) -> io::Result<()> {
-        match self.scales.iter().find(|(name, _)| *name == self.key) {
-            Some(&(_, scale)) if value.is_finite() => {
-                w.write_all(numbers::plain_decimal(value, scale).as_bytes())
-            }
-            _ => CompactFormatter.write_f64(w, value),
+        if !value.is_finite() {
+            return CompactFormatter.write_f64(w, value);
         }
+        // Positional always (the service printed decimals, never `1e-7`); at least one decimal,
+        // as serde_json writes a float, unless the field has its own scale.
+        let scale = self
+            .scales
+            .iter()
+            .find(|(name, _)| *name == self.key)
+            .map_or(1, |&(_, scale)| scale);
+        w.write_all(numbers::plain_decimal(value, scale).as_bytes())
     }
 }
 
@@ -149,5 +155,14 @@ mod tests {
         let text = String::from_utf8(to_vec(&charge, Timestamps::Rfc3339, &[])).unwrap();
         assert_eq!(text, serde_json::to_string(&charge).unwrap());
         assert!(text.contains(r#""date":"2019-05-01T23:59:59Z""#), "{text}");
+        let tiny = Inner {
+            quantity: 1e-7,
+            name: "x",
+        };
+        let text = String::from_utf8(to_vec(&tiny, Timestamps::Service, &[])).unwrap();
+        assert_eq!(
+            text, r#"{"quantity":0.0000001,"name":"x"}"#,
+            "never an exponent"
+        );
     }
 }

@@ -21,6 +21,7 @@ use super::etag::ETag;
 use super::paging::Page;
 use super::params::ParamValue;
 use super::response::{ByteStream, Response};
+use super::service_csv::Layout;
 
 /// Shown after `--help` (and in the README), so scripts can branch on the
 /// exit code without parsing messages. `{API_KEY}` and `{BASE_URL}` stand for the program's
@@ -230,15 +231,47 @@ pub enum Format {
     Csv,
 }
 
+/// `--csv-layout`: whose CSV `--format csv` writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum CsvLayout {
+    /// A header of the model's JSON field names, values as JSON writes them.
+    #[default]
+    JsonNames,
+    /// The service's own download layout (the spec's `x-ea-csv`): a title line, a blank line,
+    /// its captions in its order, `True`/`False`, `yyyy-MM-dd` dates, CRLF; for loaders written
+    /// against the real service. Only for rows that have such a layout.
+    Service,
+}
+
 /// Output flags of operations that return JSON.
 #[derive(Clone, Debug, Default, clap::Args)]
 pub struct RowOutputArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
+    /// With `--format csv`: `json-names` (the model's field names) or `service` (the layout of
+    /// the service's own CSV download, where the spec declares one for these rows).
+    #[arg(long, value_enum, default_value_t = CsvLayout::JsonNames)]
+    pub csv_layout: CsvLayout,
     /// Where the data goes and whether it is downloaded at all.
     #[command(flatten)]
     pub target: ByteOutputArgs,
+}
+
+impl RowOutputArgs {
+    /// Whether these flags can write rows of `columns`: `--csv-layout service` needs
+    /// `--format csv` and rows the spec gives a service layout.
+    pub fn check(&self, columns: &Columns) -> Result<(), String> {
+        if self.csv_layout == CsvLayout::Service {
+            if self.format != Format::Csv {
+                return Err("--csv-layout service goes with --format csv".into());
+            }
+            if !matches!(columns, Columns::Service { .. }) {
+                return Err("--csv-layout service: the spec declares no service CSV layout (x-ea-csv) for the rows of this command".into());
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Output flags of operations that return bytes (CSV downloads).
@@ -263,10 +296,20 @@ pub struct ConditionalArgs {
 }
 
 /// Which CSV columns a row has.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Columns {
     /// The JSON field names of a model, in spec order.
     Fields(&'static [&'static str]),
+    /// A model that is also the row of a service's CSV layout: its field names, the layout, and
+    /// the title line for this request (see [`title_for`](super::service_csv::title_for)).
+    Service {
+        /// The JSON field names, in spec order.
+        fields: &'static [&'static str],
+        /// The service's layout of these rows.
+        layout: &'static Layout,
+        /// The title line.
+        title: String,
+    },
     /// Rows that are not objects (strings, numbers, maps): one `value` column.
     Value,
 }
@@ -274,17 +317,17 @@ pub enum Columns {
 impl Columns {
     fn header(&self) -> &'static [&'static str] {
         match self {
-            Columns::Fields(fields) => fields,
+            Columns::Fields(fields) | Columns::Service { fields, .. } => fields,
             Columns::Value => &["value"],
         }
     }
 
     fn cells<'a>(&self, row: &'a Value) -> Vec<Cow<'a, str>> {
         match (self, row) {
-            (Columns::Fields(fields), Value::Object(map)) => {
+            (Columns::Fields(fields) | Columns::Service { fields, .. }, Value::Object(map)) => {
                 fields.iter().map(|f| cell(map.get(*f))).collect()
             }
-            (Columns::Fields(fields), other) => {
+            (Columns::Fields(fields) | Columns::Service { fields, .. }, other) => {
                 let mut cells = vec![Cow::Borrowed(""); fields.len()];
                 if let Some(first) = cells.first_mut() {
                     *first = cell(Some(other));
@@ -326,6 +369,12 @@ enum Out<W: Write> {
     Jsonl(W),
     /// Boxed: the CSV writer carries its own buffer.
     Csv(Box<csv::Writer<W>>),
+    /// The service's layout, one record at a time through `line`.
+    ServiceCsv {
+        out: W,
+        layout: &'static Layout,
+        line: Vec<u8>,
+    },
 }
 
 impl<W: Write> fmt::Debug for RowWriter<W> {
@@ -338,6 +387,31 @@ impl<W: Write> fmt::Debug for RowWriter<W> {
 }
 
 impl<W: Write> RowWriter<W> {
+    /// Starts the output as `args` ask: [`RowWriter::new`], or the service's CSV layout with
+    /// `--csv-layout service` (refused, before anything is written, when the rows have none or
+    /// the format is not CSV).
+    pub fn for_args(args: &RowOutputArgs, columns: Columns, mut out: W) -> io::Result<Self> {
+        if args.csv_layout == CsvLayout::JsonNames {
+            return RowWriter::new(args.format, columns, out);
+        }
+        args.check(&columns)
+            .map_err(|why| io::Error::new(io::ErrorKind::InvalidInput, why))?;
+        let Columns::Service { layout, title, .. } = &columns else {
+            unreachable!("check accepts the service layout only for such rows");
+        };
+        let layout: &'static Layout = layout;
+        out.write_all(&layout.preamble(title))?;
+        Ok(RowWriter {
+            out: Out::ServiceCsv {
+                out,
+                layout,
+                line: Vec::with_capacity(512),
+            },
+            columns,
+            rows: 0,
+        })
+    }
+
     /// Starts the output (the CSV header is written at once, so even no
     /// rows give a file that names its columns).
     pub fn new(format: Format, columns: Columns, out: W) -> io::Result<Self> {
@@ -374,6 +448,11 @@ impl<W: Write> RowWriter<W> {
                 let cells = self.columns.cells(&value);
                 csv.write_record(cells.iter().map(|c| c.as_bytes()))?;
             }
+            Out::ServiceCsv { out, layout, line } => {
+                line.clear();
+                layout.write_json_record(&serde_json::to_value(row)?, line);
+                out.write_all(line)?;
+            }
         }
         self.rows += 1;
         Ok(())
@@ -382,7 +461,7 @@ impl<W: Write> RowWriter<W> {
     /// Pushes buffered rows on, so a reader sees each page as it arrives.
     pub fn flush(&mut self) -> io::Result<()> {
         match &mut self.out {
-            Out::Json(out) | Out::Jsonl(out) => out.flush(),
+            Out::Json(out) | Out::Jsonl(out) | Out::ServiceCsv { out, .. } => out.flush(),
             Out::Csv(csv) => csv.flush(),
         }
     }
@@ -399,7 +478,7 @@ impl<W: Write> RowWriter<W> {
                 out.write_all(if self.rows == 0 { b"[]\n" } else { b"\n]\n" })?;
                 out
             }
-            Out::Jsonl(out) => out,
+            Out::Jsonl(out) | Out::ServiceCsv { out, .. } => out,
             Out::Csv(csv) => csv.into_inner().map_err(|e| e.into_error())?,
         };
         out.flush()?;
@@ -637,11 +716,12 @@ pub fn write_list<T: Serialize>(
     columns: Columns,
     response: Response<Vec<T>>,
 ) -> Result<(), CliError> {
+    args.check(&columns).map_err(CliError::Usage)?;
     let etag = response.etag();
     let sink = Sink::open(args.target.output.as_deref())?;
     let context = format!("writing {}", sink.describe());
     let rows = || -> io::Result<Sink> {
-        let mut writer = RowWriter::new(args.format, columns, sink)?;
+        let mut writer = RowWriter::for_args(args, columns, sink)?;
         for row in response.body() {
             writer.write_row(row)?;
         }
@@ -657,6 +737,7 @@ pub fn write_object<T: Serialize>(
     columns: Columns,
     response: Response<T>,
 ) -> Result<(), CliError> {
+    args.check(&columns).map_err(CliError::Usage)?;
     let etag = response.etag();
     let sink = Sink::open(args.target.output.as_deref())?;
     let context = format!("writing {}", sink.describe());
@@ -678,12 +759,13 @@ where
     P::Item: Serialize,
     S: Stream<Item = Result<Response<P>, Error>> + Unpin,
 {
+    args.check(&columns).map_err(CliError::Usage)?;
     let first = pages.next().await.transpose()?;
     let etag = first.as_ref().and_then(Response::etag);
     let sink = Sink::open(args.target.output.as_deref())?;
     let context = format!("writing {}", sink.describe());
     let progress = Progress::rows(show_progress(&sink));
-    let mut writer = RowWriter::new(args.format, columns, sink).map_err(CliError::io(&context))?;
+    let mut writer = RowWriter::for_args(args, columns, sink).map_err(CliError::io(&context))?;
     let mut next = first;
     while let Some(page) = next {
         let (items, _) = page.into_body().into_parts();
@@ -1119,11 +1201,68 @@ mod tests {
     fn args(dir: &Scratch, format: Format) -> RowOutputArgs {
         RowOutputArgs {
             format,
+            csv_layout: CsvLayout::JsonNames,
             target: ByteOutputArgs {
                 output: Some(dir.0.join("rows.out")),
                 etag_file: Some(dir.0.join("rows.etag")),
             },
         }
+    }
+
+    #[test]
+    fn the_service_layout_writes_its_own_preamble_and_cells() {
+        use crate::service_csv::{CellKind, Column};
+        static LAYOUT: Layout = Layout {
+            title: "Rows for {p}",
+            range_title: None,
+            columns: &[
+                Column {
+                    caption: "Cost",
+                    field: "cost",
+                    kind: CellKind::Number,
+                },
+                Column {
+                    caption: "When",
+                    field: "when",
+                    kind: CellKind::DateTime,
+                },
+                Column {
+                    caption: "Ok",
+                    field: "ok",
+                    kind: CellKind::Bool,
+                },
+            ],
+        };
+        let columns = Columns::Service {
+            fields: &["ok", "cost", "when"],
+            layout: &LAYOUT,
+            title: "Rows for 201805".into(),
+        };
+        let mut args = RowOutputArgs {
+            format: Format::Csv,
+            csv_layout: CsvLayout::Service,
+            ..RowOutputArgs::default()
+        };
+        let mut writer = RowWriter::for_args(&args, columns.clone(), Vec::new()).unwrap();
+        writer
+            .write_row(&json!({"ok": true, "cost": 1e-7, "when": "2018-05-01T00:00:00Z"}))
+            .unwrap();
+        writer.write_row(&json!({"cost": 2.5})).unwrap();
+        assert_eq!(
+            String::from_utf8(writer.finish().unwrap()).unwrap(),
+            "Rows for 201805\r\n\r\nCost,When,Ok\r\n0.0000001,2018-05-01,True\r\n2.5,,\r\n"
+        );
+        assert_eq!(args.check(&columns), Ok(()));
+        assert!(
+            args.check(&FIELDS)
+                .unwrap_err()
+                .contains("no service CSV layout")
+        );
+        args.format = Format::Json;
+        assert!(args.check(&columns).unwrap_err().contains("--format csv"));
+        assert!(RowWriter::for_args(&args, columns, Vec::new()).is_err());
+        args.csv_layout = CsvLayout::JsonNames;
+        assert_eq!(args.check(&FIELDS), Ok(()));
     }
 
     #[tokio::test]

@@ -12,6 +12,7 @@
 pub mod cli_support;
 pub mod client;
 pub mod datetime;
+pub mod decimal;
 pub mod error;
 pub mod etag;
 #[cfg(feature = "fake")]

@@ -99,13 +99,53 @@ impl Layout {
     }
 }
 
-/// `template` with each `{name}` replaced by its value from `values`.
+/// `template` with each `{name}` replaced by its value from `values` (a date-time value by its
+/// day, `yyyy-MM-dd`), and placeholders without a value by nothing.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = template.to_owned();
-    for (name, value) in values {
-        out = out.replace(&format!("{{{name}}}"), value);
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let name = &rest[open + 1..open + close];
+        if let Some((_, value)) = values.iter().find(|(n, _)| *n == name) {
+            out.push_str(&day_of(value));
+        }
+        rest = &rest[open + close + 1..];
     }
+    out.push_str(rest);
     out
+}
+
+/// A date-time parameter's day (`2018-05-03T00:00:00Z` → `2018-05-03`); other text as it is.
+fn day_of(value: &str) -> std::borrow::Cow<'_, str> {
+    match datetime::parse_lenient(value) {
+        Ok(dt) if value.len() > "yyyy-MM-dd".len() => dt.format("%Y-%m-%d").to_string().into(),
+        _ => value.into(),
+    }
+}
+
+/// Names of the `{placeholders}` of a template.
+fn placeholders(template: &str) -> impl Iterator<Item = &str> {
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(name, _)| name))
+}
+
+/// The title line of the answer to a request with these parameters (name, text; an absent
+/// optional parameter left out or empty): the range title when the parameters fill all its
+/// placeholders, else the title.
+pub fn title_for(layout: &Layout, params: &[(&str, &str)]) -> String {
+    let has = |name: &str| params.iter().any(|(n, v)| *n == name && !v.is_empty());
+    match layout.range_title {
+        Some(range) if placeholders(range).all(has) && placeholders(range).next().is_some() => {
+            fill(range, params)
+        }
+        _ => fill(layout.title, params),
+    }
 }
 
 /// A model that is the row of a [`Layout`] (implemented by generated code).
@@ -611,6 +651,35 @@ mod tests {
             billed: Some(id % 2 == 0),
             id,
         }
+    }
+
+    #[test]
+    fn titles_name_the_period_or_the_range() {
+        let layout = Layout {
+            title: "Report for {billingPeriod}",
+            range_title: Some("Report from {startTime} to {endTime}"),
+            columns: &[],
+        };
+        assert_eq!(
+            title_for(&layout, &[("billingPeriod", "201904")]),
+            "Report for 201904"
+        );
+        assert_eq!(
+            title_for(
+                &layout,
+                &[
+                    ("billingPeriod", ""),
+                    ("startTime", "2019-04-03T00:00:00Z"),
+                    ("endTime", "2019-04-09")
+                ]
+            ),
+            "Report from 2019-04-03 to 2019-04-09"
+        );
+        assert_eq!(
+            title_for(&layout, &[("startTime", "2019-04-03")]),
+            "Report for "
+        );
+        assert_eq!(fill("{a}{b} {c", &[("a", "1"), ("b", "2")]), "12 {c");
     }
 
     fn document(rows: &[Row]) -> Vec<u8> {

@@ -146,10 +146,7 @@ pub(super) fn cli_rs(api: &Api, options: &EmitOptions) -> TokenStream {
         .zip(&commands)
         .map(|(op, command)| variant(op, command));
     let args = api.operations.iter().map(args_struct);
-    let runners = api
-        .operations
-        .iter()
-        .map(|op| runner(op, columns(api, &op.response)));
+    let runners = api.operations.iter().map(|op| runner(op, columns(api, op)));
     let arms = api.operations.iter().map(|op| {
         let v = ident(&op.variant_name);
         let f = runner_name(op);
@@ -451,17 +448,42 @@ fn row_models(api: &Api) -> BTreeSet<&str> {
         .collect()
 }
 
-fn columns(api: &Api, response: &ResponseKind) -> TokenStream {
-    match row_model(response).filter(|m| row_models(api).contains(m)) {
-        Some(model) => {
-            let m = ident(model);
+/// The CSV columns of an operation's rows; for rows that also have a service CSV layout, that
+/// layout and the title line for the command's parameters (`--csv-layout service`).
+fn columns(api: &Api, op: &Operation) -> TokenStream {
+    let Some(model) = row_model(&op.response).filter(|m| row_models(api).contains(m)) else {
+        return quote! { crate::runtime::cli_support::Columns::Value };
+    };
+    let m = ident(model);
+    let fields = quote! { <crate::models::#m as crate::runtime::cli_support::Fields>::FIELDS };
+    let has_layout = api
+        .models
+        .iter()
+        .any(|x| x.rust_name == model && x.csv.is_some());
+    if !has_layout {
+        return quote! { crate::runtime::cli_support::Columns::Fields(#fields) };
+    }
+    let values = op.params.iter().zip(param_fields(op)).map(|(p, field)| {
+        let (name, f) = (&p.name, ident(&field));
+        if p.required {
+            quote! { (#name, crate::runtime::ParamValue::to_param(&args.#f)) }
+        } else {
             quote! {
-                crate::runtime::cli_support::Columns::Fields(
-                    <crate::models::#m as crate::runtime::cli_support::Fields>::FIELDS
-                )
+                (#name, args.#f.as_ref().map(crate::runtime::ParamValue::to_param).unwrap_or_default())
             }
         }
-        None => quote! { crate::runtime::cli_support::Columns::Value },
+    });
+    quote! {
+        {
+            let layout = &<crate::models::#m as crate::runtime::service_csv::ServiceCsv>::LAYOUT;
+            let params: Vec<(&str, String)> = vec![#(#values),*];
+            let params: Vec<(&str, &str)> = params.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            crate::runtime::cli_support::Columns::Service {
+                fields: #fields,
+                layout,
+                title: crate::runtime::service_csv::title_for(layout, &params),
+            }
+        }
     }
 }
 

@@ -265,7 +265,7 @@ pub(super) fn readme(api: &Api, options: &EmitOptions) -> String {
     }
     let _ = writeln!(
         out,
-        "\nEach method takes the operation's required parameters and returns its request builder (`client::builder`): optional parameters are named setters; `.send()` (or `.await`) sends it, `.if_none_match(&etag)` sends it conditionally and returns `Conditional::NotModified` on 304, and paged operations add `.pages()`, `.pages_if_none_match(&etag)` and `.stream()` (every row, following the next link).\n"
+        "\nEach method takes the operation's required parameters and returns its request builder (`client::builder`): optional parameters are named setters; `.send()` (or `.await`) sends it, `.if_none_match(&etag)` sends it conditionally and returns `Conditional::NotModified` on 304, paged operations add `.pages()`, `.pages_if_none_match(&etag)` and `.stream()` (every row, following the next link), and CSV downloads whose layout the spec declares (`x-ea-csv`) add `.rows()` (typed rows, read as the body arrives).\n"
     );
     cli_section(&mut out, api, options);
     out
@@ -288,7 +288,10 @@ fn cli_section(out: &mut String, api: &Api, options: &EmitOptions) {
          `--base-url` (or `{url_env}`) points the program elsewhere, e.g. at the mock server; the default is `{}`.\n\
          - `--format json|jsonl|csv` (default `json`) and `--output FILE` (default stdout; a file is replaced only once \
          everything has arrived, so a failed run leaves the previous one in place). CSV has a header row of the \
-         model's JSON field names in spec order and one row per item (a single object is one row); nested values are JSON text.\n\
+         model's JSON field names in spec order and one row per item (a single object is one row); nested values are JSON text. \
+         With `--csv-layout service`, rows whose model the spec gives a service CSV layout (`x-ea-csv`) are written in \
+         that layout instead: a title line, a blank line, the service's captions in its order, `True`/`False`, \
+         `yyyy-MM-dd` dates, CRLF.\n\
          - Paged operations stream every page (following `nextLink`) and write rows as they arrive, in constant memory, \
          with a progress bar (rows and pages) when stderr is a terminal and none when it is not.\n\
          - CSV downloads are written byte for byte as they arrive.\n\

@@ -105,7 +105,12 @@ fn service_csv(m: &Model) -> TokenStream {
     });
     let reads = m.fields.iter().enumerate().map(|(i, f)| {
         let field = ident(&f.rust_name);
-        let value = match layout.columns.iter().position(|c| c.field == i) {
+        let value = match layout
+            .columns
+            .iter()
+            .position(|c| c.field == i)
+            .map(proc_macro2::Literal::usize_unsuffixed)
+        {
             None => quote! { None },
             Some(at) => match (&f.ty, f.is_optional()) {
                 (TypeRef::Decimal, true) => quote! { cells.parse(#at)? },
@@ -167,8 +172,8 @@ fn field(f: &Field) -> TokenStream {
     let with = match (&f.ty, optional) {
         (TypeRef::DateTime, true) => Some("crate::runtime::datetime::option"),
         (TypeRef::DateTime, false) => Some("crate::runtime::datetime::required"),
-        (TypeRef::Decimal, true) => Some("rust_decimal::serde::float_option"),
-        (TypeRef::Decimal, false) => Some("rust_decimal::serde::float"),
+        (TypeRef::Decimal, true) => Some("crate::runtime::decimal::option"),
+        (TypeRef::Decimal, false) => Some("crate::runtime::decimal::required"),
         _ => None,
     };
     if let Some(with) = with {

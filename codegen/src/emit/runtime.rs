@@ -37,6 +37,7 @@ const SOURCES: &[(&str, &str)] = &[
     ),
     ("client.rs", include_str!("../../runtime/src/client.rs")),
     ("datetime.rs", include_str!("../../runtime/src/datetime.rs")),
+    ("decimal.rs", include_str!("../../runtime/src/decimal.rs")),
     ("error.rs", include_str!("../../runtime/src/error.rs")),
     ("etag.rs", include_str!("../../runtime/src/etag.rs")),
     ("numbers.rs", include_str!("../../runtime/src/numbers.rs")),

@@ -5,7 +5,7 @@
 //! "x-ea-csv": {
 //!   "rowSchema": "UsageDetail",
 //!   "title": "UsageDetail Report for Billing Period - {billingPeriod}",
-//!   "rangeTitle": "UsageDetail Report for Date Range - {startDate} - {endDate}",
+//!   "rangeTitle": "UsageDetail Report for Date Range - {startTime} - {endTime}",
 //!   "columns": [{ "caption": "AccountId", "property": "accountId" }, ...]
 //! }
 //! ```

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use ea_reporting::models::UsageDetailsDeNormalizedTitaniumJuly as UsageDetail;
-use ea_reporting::runtime::service_csv::{ServiceCsv, fill};
+use ea_reporting::runtime::service_csv::{ServiceCsv, title_for};
 
 use super::usage::{fill_usage_detail, row_at, row_count};
 use crate::body::{Document, Payload};
@@ -20,12 +20,12 @@ use crate::state::Enrollment;
 pub fn title(title: CsvTitle) -> String {
     let layout = UsageDetail::LAYOUT;
     match title {
-        CsvTitle::Period(period) => fill(layout.title, &[("billingPeriod", &period.to_string())]),
-        CsvTitle::Range(days) => fill(
-            layout.range_title.unwrap_or(layout.title),
+        CsvTitle::Period(period) => title_for(&layout, &[("billingPeriod", &period.to_string())]),
+        CsvTitle::Range(days) => title_for(
+            &layout,
             &[
-                ("startDate", &days.first.to_string()),
-                ("endDate", &days.last.to_string()),
+                ("startTime", &days.first.to_string()),
+                ("endTime", &days.last.to_string()),
             ],
         ),
     }

@@ -446,6 +446,84 @@ async fn a_paged_month_goes_into_one_csv_file() {
     assert_eq!(jsonl.stdout().lines().count(), 12 * 15);
 }
 
+/// `--csv-layout service` turns the JSON pages into the service's own CSV layout: the same bytes
+/// as the mock's download of the period, so a loader written for the real download reads it.
+#[tokio::test]
+async fn the_service_csv_layout_is_the_layout_of_the_download() {
+    let mock = Mock::start(small_config(42)).await;
+    let url = mock.url();
+    let paged = run(
+        &[
+            "usage-details-v3-get-by-billing-period",
+            "--base-url",
+            &url,
+            "--enrollment-number",
+            "100",
+            "--billing-period",
+            PERIOD,
+            "--format",
+            "csv",
+            "--csv-layout",
+            "service",
+        ],
+        Some(KEY),
+    )
+    .await;
+    paged.assert_success();
+    let download = mock
+        .client()
+        .usage_details_download_v3_get(ENROLLMENT)
+        .billing_period(PERIOD)
+        .send()
+        .await
+        .unwrap()
+        .into_body()
+        .collect_bytes()
+        .await
+        .unwrap();
+    assert!(
+        paged
+            .stdout()
+            .starts_with("UsageDetail Report for Billing Period - 201805\r\n\r\nAccountId,")
+    );
+    assert_eq!(
+        paged.stdout(),
+        String::from_utf8(download.to_vec()).unwrap(),
+        "byte for byte the service's layout"
+    );
+
+    // Rows without a service layout, or a format that is not CSV: a usage error, nothing written.
+    for args in [
+        vec![
+            "balance-summary-v3-get-by-billing-period",
+            "--billing-period",
+            PERIOD,
+            "--format",
+            "csv",
+        ],
+        vec![
+            "usage-details-v3-get-by-billing-period",
+            "--billing-period",
+            PERIOD,
+            "--format",
+            "json",
+        ],
+    ] {
+        let mut args: Vec<&str> = args;
+        args.extend([
+            "--base-url",
+            &url,
+            "--enrollment-number",
+            "100",
+            "--csv-layout",
+            "service",
+        ]);
+        run(&args, Some(KEY))
+            .await
+            .assert_failure(2, &["--csv-layout service"]);
+    }
+}
+
 /// The ETag of the first usage page of [`PERIOD`], asked with the client, at `version`.
 async fn first_page_tag(mock: &Mock, version: u64) -> String {
     assert_eq!(mock.state().data_version(), version);

@@ -3,7 +3,8 @@
 //! `support` holds the harness (the mock in-process on an ephemeral port, with a request
 //! log). `big_month`, `every_operation`, `paging`, `etag` and `errors` drive the mock
 //! through the generated client, `cli` through the generated command-line program;
-//! `spec_coverage`, `models` and `operations` check the spec and the generated code.
+//! `spec_coverage`, `models` and `operations` check the spec and the generated code, `samples`
+//! that responses as the real service wrote them read into the models intact.
 
 mod big_month;
 mod cli;
@@ -13,5 +14,6 @@ mod every_operation;
 mod models;
 mod operations;
 mod paging;
+mod samples;
 mod spec_coverage;
 mod support;

@@ -1,4 +1,4 @@
-//! Endpoints around the API: readiness, the spec document, and the data version.
+//! Endpoints around the API: readiness and the data version.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -32,16 +32,6 @@ pub async fn health(State(state): State<AppState>) -> Response {
         "enrollments": state.enrollment_numbers,
         "dataVersion": state.data_version(),
     }))
-}
-
-/// `GET /swagger/docs/v3`: the spec document the mock implements, like the real
-/// service's Swagger endpoint (no key needed).
-pub async fn swagger() -> Response {
-    let mut response = Response::new(crate::SPEC_JSON.into());
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
-    response
 }
 
 /// Body of `POST /admin/data-version` (optional).

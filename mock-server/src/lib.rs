@@ -31,6 +31,7 @@ pub mod resolve;
 pub mod server;
 pub mod stable_hash;
 pub mod state;
+mod swagger;
 #[cfg(test)]
 mod test_support;
 mod totals;

@@ -37,6 +37,65 @@ pub fn request_origin(public_url: Option<&str>, headers: &HeaderMap, uri: &Uri) 
     }
 }
 
+/// Where a document served to this request should send its calls: the same precedence as
+/// [`request_origin`], but strict, for the Swagger document (a tool would call whatever it
+/// names): an `X-Forwarded-Host` or `Host` that is not a bare `host[:port]`, or no host at all,
+/// is an error, never a document pointing elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentOrigin {
+    /// `http` or `https`.
+    pub scheme: String,
+    /// `host[:port]`.
+    pub authority: String,
+    /// The path prefix of `--public-url` (`/ea`), or empty.
+    pub base_path: String,
+}
+
+/// The [`DocumentOrigin`] of a request; `Err` says why the request names no usable host.
+pub fn document_origin(
+    public_url: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<DocumentOrigin, String> {
+    if let Some(url) = public_url {
+        let uri: Uri = url
+            .parse()
+            .map_err(|_| format!("--public-url {url:?} is not a URL"))?;
+        let authority = uri
+            .authority()
+            .ok_or_else(|| format!("--public-url {url:?} has no host"))?;
+        return Ok(DocumentOrigin {
+            scheme: uri.scheme_str().unwrap_or("http").to_owned(),
+            authority: authority.as_str().to_owned(),
+            base_path: uri.path().trim_end_matches('/').to_owned(),
+        });
+    }
+    let (name, value, scheme) = match first_value(headers, FORWARDED_HOST) {
+        Some(host) => {
+            let scheme = match first_value(headers, FORWARDED_PROTO) {
+                Some(p) if p.eq_ignore_ascii_case("https") => "https",
+                _ => "http",
+            };
+            ("X-Forwarded-Host", host, scheme)
+        }
+        None => {
+            let host = headers
+                .get(http::header::HOST)
+                .ok_or("the request has no Host header")?;
+            let host = host
+                .to_str()
+                .map_err(|_| "the Host header is not text".to_owned())?;
+            ("Host", host, "http")
+        }
+    };
+    let authority =
+        authority(value).ok_or_else(|| format!("{name} {value:?} is not host[:port]"))?;
+    Ok(DocumentOrigin {
+        scheme: scheme.to_owned(),
+        authority,
+        base_path: String::new(),
+    })
+}
+
 /// First member of a possibly comma-separated header (proxies append to the list).
 fn first_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     let value = headers.get(name)?.to_str().ok()?;
@@ -58,6 +117,49 @@ mod tests {
 
     fn origin(public: Option<&str>, pairs: &[(&'static str, &'static str)]) -> String {
         request_origin(public, &headers(pairs), &Uri::from_static("/v3/x"))
+    }
+
+    #[test]
+    fn document_origins_are_strict() {
+        let doc = |public: Option<&str>, pairs: &[(&'static str, &'static str)]| {
+            document_origin(public, &headers(pairs))
+        };
+        assert_eq!(
+            doc(None, &[("host", "127.0.0.1:8080")]),
+            Ok(DocumentOrigin {
+                scheme: "http".into(),
+                authority: "127.0.0.1:8080".into(),
+                base_path: String::new(),
+            })
+        );
+        let forwarded = doc(
+            None,
+            &[
+                ("host", "inner:1"),
+                ("x-forwarded-host", "mock.example"),
+                ("x-forwarded-proto", "https"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            (forwarded.scheme.as_str(), forwarded.authority.as_str()),
+            ("https", "mock.example")
+        );
+        let public = doc(Some("https://ci.example:8443/ea/"), &[("host", "x")]).unwrap();
+        assert_eq!(
+            (
+                public.scheme.as_str(),
+                public.authority.as_str(),
+                public.base_path.as_str()
+            ),
+            ("https", "ci.example:8443", "/ea")
+        );
+        for bad in ["evil.example/path", "user@evil.example", "", "a b"] {
+            let err = doc(None, &[("host", bad)]).unwrap_err();
+            assert!(err.contains("Host"), "{bad}: {err}");
+        }
+        assert!(doc(None, &[("x-forwarded-host", "x/y"), ("host", "ok:1")]).is_err());
+        assert!(doc(None, &[]).unwrap_err().contains("no Host"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Config, ConfigError};
 use crate::state::AppState;
-use crate::{admin, api, logging};
+use crate::{admin, api, logging, swagger};
 
 /// The mock as an axum router, for in-process use (`tower::ServiceExt::oneshot`,
 /// `axum::serve`).
@@ -40,10 +40,7 @@ pub fn router(state: AppState) -> Router {
             "/health",
             get(admin::health).fallback(|| async { admin::method_not_allowed("GET, HEAD") }),
         )
-        .route(
-            "/swagger/docs/v3",
-            get(admin::swagger).fallback(|| async { admin::method_not_allowed("GET, HEAD") }),
-        )
+        .merge(swagger::routes())
         .route(
             "/admin/data-version",
             get(admin::get_data_version)
@@ -51,8 +48,9 @@ pub fn router(state: AppState) -> Router {
                 .fallback(|| async { admin::method_not_allowed("GET, HEAD, POST") }),
         )
         .fallback(api::handle)
-        .layer(middleware::from_fn(logging::log_requests))
         .with_state(state)
+        .merge(swagger::assets())
+        .layer(middleware::from_fn(logging::log_requests))
 }
 
 /// Serves `config` on `listener` until SIGINT or SIGTERM, then finishes the requests in

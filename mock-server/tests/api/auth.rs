@@ -75,10 +75,18 @@ async fn configured_keys_replace_the_default() {
 async fn health_and_spec_need_no_key_but_admin_does() {
     let app = small_app();
     for uri in ["/health", "/swagger/docs/v3"] {
-        let reply = send(&app, Request::get(uri).body(Body::empty()).unwrap()).await;
+        let request = Request::get(uri).header("host", "mock.test");
+        let reply = send(&app, request.body(Body::empty()).unwrap()).await;
         assert_eq!(reply.status, StatusCode::OK, "{uri}");
         reply.json();
     }
+    let page = Request::get("/swagger/ui/index").header("host", "mock.test");
+    let reply = send(&app, page.body(Body::empty()).unwrap()).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "the Swagger page needs no key"
+    );
     for method in ["GET", "POST"] {
         let request = Request::builder()
             .method(method)

@@ -16,3 +16,4 @@ mod params;
 mod routing;
 mod snapshots;
 mod socket;
+mod swagger;

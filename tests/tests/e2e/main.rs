@@ -17,3 +17,4 @@ mod paging;
 mod samples;
 mod spec_coverage;
 mod support;
+mod swagger_ui;

@@ -135,9 +135,16 @@ async fn parameter(
         .unwrap_or_else(|e| panic!("parameter {name}: {e}"))
 }
 
-/// Executes an open operation and returns the live response's status and body text.
-async fn execute(c: &Client, operation_id: &str) -> (String, String) {
+/// Executes an open operation and returns the live response's status, once the page shows one
+/// (a previous response is cleared first, so the status is this execution's).
+async fn execute_status(c: &Client, operation_id: &str) -> String {
     let scope = format!("div.opblock[id$='-{operation_id}']");
+    if let Ok(clear) = c
+        .find(Locator::Css(&format!("{scope} button.btn-clear")))
+        .await
+    {
+        clear.click().await.unwrap();
+    }
     c.find(Locator::Css(&format!("{scope} button.execute")))
         .await
         .unwrap()
@@ -155,6 +162,13 @@ async fn execute(c: &Client, operation_id: &str) -> (String, String) {
         .text()
         .await
         .unwrap();
+    status.trim().to_owned()
+}
+
+/// Executes an open operation and returns the live response's status and body text.
+async fn execute(c: &Client, operation_id: &str) -> (String, String) {
+    let scope = format!("div.opblock[id$='-{operation_id}']");
+    let status = execute_status(c, operation_id).await;
     let body = c
         .wait()
         .at_most(WAIT)
@@ -166,7 +180,7 @@ async fn execute(c: &Client, operation_id: &str) -> (String, String) {
         .text()
         .await
         .unwrap();
-    (status.trim().to_owned(), body)
+    (status, body)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -255,6 +269,23 @@ async fn the_swagger_ui_lists_every_operation_and_tries_them_against_the_mock() 
     let body: Value = serde_json::from_str(&body).expect("the mock's JSON");
     assert!(body["billingPeriodId"].is_string(), "{body}");
 
+    // The same with the ETag in If-None-Match: the mock's 304 reaches the page.
+    let etag = mock
+        .client()
+        .balance_summary_v3_get_by_current_billing_period(ENROLLMENT)
+        .send()
+        .await
+        .unwrap()
+        .etag()
+        .expect("an ETag");
+    parameter(&block, "If-None-Match")
+        .await
+        .send_keys(etag.as_str())
+        .await
+        .unwrap();
+    let status = execute_status(&c, summary).await;
+    assert_eq!(status, "304");
+
     let usage = "UsageDetailsV3_GetByBillingPeriod";
     let block = open_try_it_out(&c, usage).await;
     parameter(&block, "billingPeriod")
@@ -270,6 +301,28 @@ async fn the_swagger_ui_lists_every_operation_and_tries_them_against_the_mock() 
         "{body}"
     );
     assert!(page.get("nextLink").is_some());
+
+    // The CSV download: 200, offered as a file.
+    let download = "UsageDetailsDownloadV3_Get";
+    let block = open_try_it_out(&c, download).await;
+    parameter(&block, "billingPeriod")
+        .await
+        .send_keys(PERIOD)
+        .await
+        .unwrap();
+    assert_eq!(execute_status(&c, download).await, "200");
+    let link = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&format!(
+            "div.opblock[id$='-{download}'] .live-responses-table .response-col_description a"
+        )))
+        .await
+        .expect("a download link");
+    assert!(
+        link.text().await.unwrap().contains("Download"),
+        "the CSV is offered as a file"
+    );
 
     c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
     let shot = c.screenshot().await.unwrap();

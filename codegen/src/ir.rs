@@ -134,6 +134,23 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
 }
 
+impl TypeRef {
+    /// A date, number or boolean: one value, `Copy` in Rust (with `String`, what fits in a CSV cell).
+    pub fn is_copy_scalar(&self) -> bool {
+        matches!(
+            self,
+            TypeRef::DateTime
+                | TypeRef::Date
+                | TypeRef::I32
+                | TypeRef::I64
+                | TypeRef::F32
+                | TypeRef::F64
+                | TypeRef::Decimal
+                | TypeRef::Bool
+        )
+    }
+}
+
 /// A forward-compatible string enum.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnumType {

@@ -97,17 +97,7 @@ pub fn emit(api: &Api, options: &EmitOptions) -> Result<Vec<GeneratedFile>> {
 
 /// Whether the Rust type of `t` is `Copy` (so generated code passes it on without `.clone()`).
 fn is_copy(t: &TypeRef) -> bool {
-    matches!(
-        t,
-        TypeRef::DateTime
-            | TypeRef::Date
-            | TypeRef::I32
-            | TypeRef::I64
-            | TypeRef::F32
-            | TypeRef::F64
-            | TypeRef::Decimal
-            | TypeRef::Bool
-    )
+    t.is_copy_scalar()
 }
 
 /// The comment block every generated file starts with.

@@ -114,18 +114,7 @@ impl Lowerer<'_> {
                     )
                 })?;
             let ty = &model.fields[field].ty;
-            if !matches!(
-                ty,
-                TypeRef::String
-                    | TypeRef::DateTime
-                    | TypeRef::Date
-                    | TypeRef::I32
-                    | TypeRef::I64
-                    | TypeRef::F32
-                    | TypeRef::F64
-                    | TypeRef::Decimal
-                    | TypeRef::Bool
-            ) {
+            if !(*ty == TypeRef::String || ty.is_copy_scalar()) {
                 return Err(self.err(
                     &push_pointer(&column_pointer, "property"),
                     format!(

@@ -91,7 +91,7 @@ impl Formatter for ScaledNumbers {
         w: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        if self.in_key {
+        if self.in_key && !self.scales.is_empty() {
             self.key.push_str(fragment);
         }
         w.write_all(fragment.as_bytes())
@@ -108,6 +108,13 @@ impl Formatter for ScaledNumbers {
             .iter()
             .find(|(name, _)| *name == self.key)
             .map_or(1, |&(_, scale)| scale);
+        // The common case (no exponent, enough decimals) straight from ryu, without allocating.
+        let mut ryu = ryu::Buffer::new();
+        let shortest = ryu.format_finite(value);
+        let decimals = shortest.split_once('.').map_or(0, |(_, f)| f.len());
+        if decimals >= scale && !shortest.contains('e') {
+            return w.write_all(shortest.as_bytes());
+        }
         w.write_all(numbers::plain_decimal(value, scale).as_bytes())
     }
 }
@@ -116,6 +123,23 @@ impl Formatter for ScaledNumbers {
 mod tests {
     use super::*;
     use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn unscaled_numbers_are_plain_decimals_with_one_decimal_at_least() {
+        #[derive(Serialize)]
+        struct N {
+            n: f64,
+        }
+        let values = (0..5000).map(|i| f64::from(i) * 0.731 - 900.0 + f64::from(i).powi(4) * 1e-12);
+        for v in values.chain([0.0, -0.0, 1e-7, 1e21, 24.0, 0.000004776818159]) {
+            let text = String::from_utf8(to_vec(&N { n: v }, Timestamps::Service, &[])).unwrap();
+            assert_eq!(
+                text,
+                format!(r#"{{"n":{}}}"#, numbers::plain_decimal(v, 1)),
+                "{v}"
+            );
+        }
+    }
 
     #[derive(Serialize)]
     struct Charge {

@@ -78,7 +78,63 @@ pub fn format(dt: &DateTime<Utc>) -> String {
 /// The service's offset-less form: `2019-05-01T00:00:00`, with `.fff` (3, 6 or 9 digits) only
 /// when the fraction is not zero.
 pub fn format_service(dt: &DateTime<Utc>) -> String {
-    dt.naive_utc().format("%Y-%m-%dT%H:%M:%S%.f").to_string()
+    let mut out = Vec::with_capacity(29);
+    write_service(dt, &mut out);
+    String::from_utf8(out).expect("digits and punctuation are ASCII")
+}
+
+/// Appends [`format_service`]'s text, digit by digit (a strftime pattern is parsed on every call,
+/// and a mock writes one of these per row).
+pub fn write_service(dt: &DateTime<Utc>, out: &mut Vec<u8>) {
+    use chrono::{Datelike, Timelike};
+    let nanos = dt.nanosecond();
+    if !(0..=9999).contains(&dt.year()) || nanos >= 1_000_000_000 {
+        // Years without four digits and leap seconds: rare enough for chrono's formatter.
+        out.extend_from_slice(dt.format("%Y-%m-%dT%H:%M:%S%.f").to_string().as_bytes());
+        return;
+    }
+    write_date(dt.date_naive(), out);
+    out.push(b'T');
+    push_digits(out, dt.hour(), 2);
+    out.push(b':');
+    push_digits(out, dt.minute(), 2);
+    out.push(b':');
+    push_digits(out, dt.second(), 2);
+    if nanos != 0 {
+        out.push(b'.');
+        if nanos % 1_000_000 == 0 {
+            push_digits(out, nanos / 1_000_000, 3);
+        } else if nanos % 1_000 == 0 {
+            push_digits(out, nanos / 1_000, 6);
+        } else {
+            push_digits(out, nanos, 9);
+        }
+    }
+}
+
+/// Appends `yyyy-MM-dd`.
+pub fn write_date(date: NaiveDate, out: &mut Vec<u8>) {
+    use chrono::Datelike;
+    if !(0..=9999).contains(&date.year()) {
+        out.extend_from_slice(date.format("%Y-%m-%d").to_string().as_bytes());
+        return;
+    }
+    push_digits(out, date.year() as u32, 4);
+    out.push(b'-');
+    push_digits(out, date.month(), 2);
+    out.push(b'-');
+    push_digits(out, date.day(), 2);
+}
+
+/// `value` in exactly `width` decimal digits, zero-padded (`value` must fit).
+fn push_digits(out: &mut Vec<u8>, value: u32, width: usize) {
+    let start = out.len();
+    out.resize(start + width, b'0');
+    let mut v = value;
+    for slot in out[start..].iter_mut().rev() {
+        *slot = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
 }
 
 /// `#[serde(with = "crate::runtime::datetime::required")]` for `DateTime<Utc>`.
@@ -207,6 +263,31 @@ mod tests {
         );
         let err = parse_lenient("2019-05-01T23: 59: xx").unwrap_err();
         assert!(err.contains("\"2019-05-01T23: 59: xx\""), "{err}");
+    }
+
+    #[test]
+    fn the_service_form_is_chronos_strftime_form() {
+        let base = utc(2019, 5, 1, 23, 59, 59);
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        for i in 0..5000i64 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let nanos = match i % 4 {
+                0 => 0,
+                1 => (seed % 1000) as i64 * 1_000_000,
+                2 => (seed % 1_000_000) as i64 * 1_000,
+                _ => (seed % 1_000_000_000) as i64,
+            };
+            let dt = base
+                + chrono::Duration::seconds((seed % 4_000_000_000) as i64 - 2_000_000_000)
+                + chrono::Duration::nanoseconds(nanos);
+            let expected = dt.naive_utc().format("%Y-%m-%dT%H:%M:%S%.f").to_string();
+            assert_eq!(format_service(&dt), expected);
+            assert_eq!(parse_lenient(&expected), Ok(dt));
+        }
+        let far = Utc.with_ymd_and_hms(12345, 1, 2, 3, 4, 5).unwrap();
+        assert_eq!(format_service(&far), "+12345-01-02T03:04:05");
     }
 
     #[test]

@@ -328,8 +328,8 @@ macro_rules! number_cells {
 }
 
 number_cells! {
-    i32 => |v: i32, out: &mut Vec<u8>| out.extend_from_slice(v.to_string().as_bytes()),
-    i64 => |v: i64, out: &mut Vec<u8>| out.extend_from_slice(v.to_string().as_bytes()),
+    i32 => |v: i32, out: &mut Vec<u8>| out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+    i64 => |v: i64, out: &mut Vec<u8>| out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
     f32 => |v: f32, out: &mut Vec<u8>| write_f64(f64::from(v), out),
     f64 => write_f64,
 }
@@ -346,7 +346,7 @@ impl Cell for DateTime<Utc> {
 
 impl Cell for NaiveDate {
     fn write_cell(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(self.format("%Y-%m-%d").to_string().as_bytes());
+        datetime::write_date(*self, out);
     }
 
     fn read_cell(text: &str) -> Result<Self, String> {
@@ -356,7 +356,7 @@ impl Cell for NaiveDate {
 
 /// Text, quoted (quotes doubled) when it holds a comma, quote or line break.
 pub fn write_text(s: &str, out: &mut Vec<u8>) {
-    if s.contains([',', '"', '\r', '\n']) {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
         out.push(b'"');
         for part in s.split_inclusive('"') {
             out.extend_from_slice(part.as_bytes());
@@ -377,19 +377,26 @@ pub fn write_bool(b: bool, out: &mut Vec<u8>) {
 
 /// A number in positional notation, shortest (`0.000004776818159`, `0`, `12.5`).
 pub fn write_f64(v: f64, out: &mut Vec<u8>) {
-    if v.is_finite() {
+    if !v.is_finite() {
+        return;
+    }
+    // The common case straight from ryu (`24.0` → `24`), without allocating.
+    let mut ryu = ryu::Buffer::new();
+    let shortest = ryu.format_finite(v);
+    if !shortest.contains('e') {
+        out.extend_from_slice(shortest.strip_suffix(".0").unwrap_or(shortest).as_bytes());
+    } else {
         out.extend_from_slice(super::numbers::plain_decimal(v, 0).as_bytes());
     }
 }
 
 /// `yyyy-MM-dd` at midnight, else the service's offset-less date-time.
 pub fn write_date_time(dt: &DateTime<Utc>, out: &mut Vec<u8>) {
-    let text = if dt.time() == NaiveTime::MIN {
-        dt.format("%Y-%m-%d").to_string()
+    if dt.time() == NaiveTime::MIN {
+        datetime::write_date(dt.date_naive(), out);
     } else {
-        datetime::format_service(dt)
-    };
-    out.extend_from_slice(text.as_bytes());
+        datetime::write_service(dt, out);
+    }
 }
 
 /// Rows read from a CSV body.
@@ -786,6 +793,26 @@ mod tests {
         assert_eq!(e.snippet, "2,lots");
         let required = read(b"T\r\n\r\nId,Cost\r\n,1\r\n".to_vec(), 4096);
         assert!(matches!(&required[0], Err(Error::Decode(e)) if e.path.contains("column Id")));
+    }
+
+    #[test]
+    fn numbers_are_the_shortest_positional_text() {
+        let values = (0..5000).map(|i| f64::from(i) * 0.731 - 900.0 + f64::from(i).powi(4) * 1e-12);
+        for v in values.chain([
+            0.0,
+            -0.0,
+            1e-7,
+            1e21,
+            24.0,
+            0.000004776818159,
+            123456789012.5,
+        ]) {
+            let mut out = Vec::new();
+            write_f64(v, &mut out);
+            let text = String::from_utf8(out).unwrap();
+            assert_eq!(text, crate::numbers::plain_decimal(v, 0), "{v}");
+            assert_eq!(text.parse::<f64>().unwrap().to_bits(), v.to_bits(), "{v}");
+        }
     }
 
     #[test]

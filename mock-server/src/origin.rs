@@ -18,11 +18,7 @@ pub fn request_origin(public_url: Option<&str>, headers: &HeaderMap, uri: &Uri) 
         return url.trim_end_matches('/').to_owned();
     }
     if let Some(host) = first_value(headers, FORWARDED_HOST).and_then(authority) {
-        let scheme = match first_value(headers, FORWARDED_PROTO) {
-            Some(p) if p.eq_ignore_ascii_case("https") => "https",
-            _ => "http",
-        };
-        return format!("{scheme}://{host}");
+        return format!("{}://{host}", forwarded_scheme(headers));
     }
     if let Some(host) = headers
         .get(http::header::HOST)
@@ -70,13 +66,7 @@ pub fn document_origin(
         });
     }
     let (name, value, scheme) = match first_value(headers, FORWARDED_HOST) {
-        Some(host) => {
-            let scheme = match first_value(headers, FORWARDED_PROTO) {
-                Some(p) if p.eq_ignore_ascii_case("https") => "https",
-                _ => "http",
-            };
-            ("X-Forwarded-Host", host, scheme)
-        }
+        Some(host) => ("X-Forwarded-Host", host, forwarded_scheme(headers)),
         None => {
             let host = headers
                 .get(http::header::HOST)
@@ -94,6 +84,14 @@ pub fn document_origin(
         authority,
         base_path: String::new(),
     })
+}
+
+/// The scheme `X-Forwarded-Proto` names: `https` if it says so, else `http`.
+fn forwarded_scheme(headers: &HeaderMap) -> &'static str {
+    match first_value(headers, FORWARDED_PROTO) {
+        Some(p) if p.eq_ignore_ascii_case("https") => "https",
+        _ => "http",
+    }
 }
 
 /// First member of a possibly comma-separated header (proxies append to the list).

@@ -108,14 +108,8 @@ impl Formatter for ScaledNumbers {
             .iter()
             .find(|(name, _)| *name == self.key)
             .map_or(1, |&(_, scale)| scale);
-        // The common case (no exponent, enough decimals) straight from ryu, without allocating.
         let mut ryu = ryu::Buffer::new();
-        let shortest = ryu.format_finite(value);
-        let decimals = shortest.split_once('.').map_or(0, |(_, f)| f.len());
-        if decimals >= scale && !shortest.contains('e') {
-            return w.write_all(shortest.as_bytes());
-        }
-        w.write_all(numbers::plain_decimal(value, scale).as_bytes())
+        w.write_all(numbers::plain_decimal_in(&mut ryu, value, scale).as_bytes())
     }
 }
 

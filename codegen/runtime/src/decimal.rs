@@ -26,8 +26,9 @@ where
     // An exponent (`4.7e-6`, what a `Value` that held the number as an f64 gives back) is
     // turned into positional digits first: decimal parsers want those.
     let positional;
-    let text = match text.parse::<f64>() {
-        Ok(f) if text.contains(['e', 'E']) && f.is_finite() => {
+    let as_float = || text.parse::<f64>().ok().filter(|f| f.is_finite());
+    let text = match text.contains(['e', 'E']).then(as_float).flatten() {
+        Some(f) => {
             positional = super::numbers::plain_decimal(f, 0);
             positional.as_str()
         }

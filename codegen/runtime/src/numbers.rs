@@ -1,6 +1,24 @@
 //! Numbers as .NET printed them: positional notation, never an exponent, with a chosen least
 //! number of decimals (the scale of a `decimal`).
 
+use std::borrow::Cow;
+
+/// [`plain_decimal`] without allocating in the common case (ryu's shortest text has no exponent
+/// and enough decimals, `24.0` → `24` at scale 0), for writers that emit one per field.
+pub fn plain_decimal_in(ryu: &mut ryu::Buffer, value: f64, scale: usize) -> Cow<'_, str> {
+    let shortest = ryu.format_finite(value);
+    if shortest.contains('e') {
+        return Cow::Owned(plain_decimal(value, scale));
+    }
+    let decimals = shortest.split_once('.').map_or(0, |(_, f)| f.len());
+    match (scale, shortest.strip_suffix(".0")) {
+        // ryu writes `.0` for a whole number and no other trailing zero.
+        (0, Some(whole)) => Cow::Borrowed(whole),
+        _ if decimals >= scale => Cow::Borrowed(shortest),
+        _ => Cow::Owned(plain_decimal(value, scale)),
+    }
+}
+
 /// `value` in positional notation (never an exponent, as .NET prints decimals) with at least
 /// `scale` decimals: the shortest text that reads back as `value`, padded with zeros, so the
 /// number a client parses is exactly the one written.
@@ -77,9 +95,24 @@ mod tests {
             let back: f64 = text.parse().unwrap();
             assert_eq!(back.to_bits(), value.to_bits(), "{text} reads back");
         }
+        for &(value, scale, text) in cases {
+            let mut ryu = ryu::Buffer::new();
+            assert_eq!(
+                plain_decimal_in(&mut ryu, value, scale),
+                text,
+                "{value} at {scale}"
+            );
+        }
         for i in 0..2000u32 {
             let value = f64::from(i) * 0.731 - 300.0 + f64::from(i).powi(3) * 1e-9;
             let text = plain_decimal(value, 15);
+            for scale in [0, 1, 15] {
+                let mut ryu = ryu::Buffer::new();
+                assert_eq!(
+                    plain_decimal_in(&mut ryu, value, scale),
+                    plain_decimal(value, scale)
+                );
+            }
             assert!(!text.contains('e'), "{text}");
             assert_eq!(text.parse::<f64>().unwrap(), value, "{text}");
         }

@@ -377,16 +377,9 @@ pub fn write_bool(b: bool, out: &mut Vec<u8>) {
 
 /// A number in positional notation, shortest (`0.000004776818159`, `0`, `12.5`).
 pub fn write_f64(v: f64, out: &mut Vec<u8>) {
-    if !v.is_finite() {
-        return;
-    }
-    // The common case straight from ryu (`24.0` → `24`), without allocating.
-    let mut ryu = ryu::Buffer::new();
-    let shortest = ryu.format_finite(v);
-    if !shortest.contains('e') {
-        out.extend_from_slice(shortest.strip_suffix(".0").unwrap_or(shortest).as_bytes());
-    } else {
-        out.extend_from_slice(super::numbers::plain_decimal(v, 0).as_bytes());
+    if v.is_finite() {
+        let mut ryu = ryu::Buffer::new();
+        out.extend_from_slice(super::numbers::plain_decimal_in(&mut ryu, v, 0).as_bytes());
     }
 }
 

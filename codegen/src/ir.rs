@@ -202,6 +202,54 @@ pub struct Operation {
     pub response: ResponseKind,
     /// For a byte-stream response declared CSV (`x-ea-csv`): the Rust name of its row model.
     pub csv_rows: Option<String>,
+    /// For an operation that queues work and is polled (`x-ea-long-running`): how.
+    pub long_running: Option<LongRunning>,
+}
+
+/// A long-running operation (`x-ea-long-running`): its answer names a link to poll; the status
+/// property moves through `states`; a finished answer names a link to the result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LongRunning {
+    /// The Rust name of the answer model (of the submit and of every poll).
+    pub model: String,
+    /// The `id` of the operation a poll of the link is.
+    pub poll_operation: String,
+    /// Index in the model's fields of the link to poll.
+    pub poll_link: usize,
+    /// Index of the status property.
+    pub status: usize,
+    /// The states, in spec order.
+    pub states: Vec<LongRunningState>,
+    /// The wait between polls when an answer does not say, in seconds.
+    pub poll_interval_secs: u64,
+    /// Index of the link to the result.
+    pub result_link: usize,
+    /// How long the result link is valid: the date-time field it starts at, and seconds.
+    pub result_validity: Option<(usize, u64)>,
+    /// The Rust row model of the result, when the result is CSV in an `x-ea-csv` layout.
+    pub result_rows: Option<String>,
+}
+
+/// One state of a [`LongRunning`] operation's status property.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LongRunningState {
+    /// The value on the wire, as text.
+    pub value: String,
+    /// Its name.
+    pub name: String,
+    /// What it means.
+    pub outcome: LongRunningOutcome,
+}
+
+/// What a state means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LongRunningOutcome {
+    /// Poll again.
+    Running,
+    /// Finished with a result.
+    Succeeded,
+    /// Finished without one.
+    Failed,
 }
 
 /// Where a parameter travels.

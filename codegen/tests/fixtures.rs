@@ -190,6 +190,115 @@ fn csv_layouts_are_checked_with_pointers() {
 }
 
 #[test]
+fn long_running_operations_are_checked_with_pointers() {
+    let spec = |ext: &str, poll_method: &str| {
+        format!(
+            r##"{{"swagger":"2.0","info":{{"title":"t","version":"1"}},"paths":{{"/a":{{"post":{{"operationId":"A_Post","produces":["application/json"],"responses":{{"200":{{"description":"","schema":{{"$ref":"#/definitions/Job"}}}}}},"x-ea-long-running":{ext}}}}},"/a/{{id}}":{{"{poll_method}":{{"operationId":"A_Get","produces":["application/json"],"parameters":[{{"name":"id","in":"path","required":true,"type":"string"}}],"responses":{{"200":{{"description":"","schema":{{"$ref":"#/definitions/Job"}}}}}}}}}}}},"definitions":{{"Job":{{"type":"object","properties":{{"poll":{{"type":"string"}},"state":{{"type":"integer"}},"result":{{"type":"string"}},"at":{{"type":"string","format":"date-time"}},"tags":{{"type":"array","items":{{"type":"string"}}}}}}}}}}}}"##
+        )
+    };
+    let states = r#""states":[{"value":1,"name":"Running","outcome":"running"},{"value":2,"name":"Done","outcome":"succeeded"}]"#;
+    let ext = |rest: &str| {
+        format!(
+            r#"{{"pollOperation":"A_Get","pollLink":"poll","status":"state","resultLink":"result",{states}{rest}}}"#
+        )
+    };
+    let cases: Vec<(String, &str, &str)> = vec![
+        (
+            spec(&ext(""), "post"),
+            "/paths/~1a/post/x-ea-long-running/pollOperation",
+            "must be a GET",
+        ),
+        (
+            spec(
+                &ext("").replace("A_Get\",\"pollLink", "B_Get\",\"pollLink"),
+                "get",
+            ),
+            "/paths/~1a/post/x-ea-long-running/pollOperation",
+            "no operation has the id \"B_Get\"",
+        ),
+        (
+            spec(
+                &ext("").replace("\"pollLink\":\"poll\"", "\"pollLink\":\"tags\""),
+                "get",
+            ),
+            "/paths/~1a/post/x-ea-long-running/pollLink",
+            "must be a string",
+        ),
+        (
+            spec(
+                &ext("").replace("\"resultLink\":\"result\"", "\"resultLink\":\"nope\""),
+                "get",
+            ),
+            "/paths/~1a/post/x-ea-long-running/resultLink",
+            "no property \"nope\"",
+        ),
+        (
+            spec(
+                &ext(r#","resultValidity":{"from":"poll","seconds":60}"#),
+                "get",
+            ),
+            "/paths/~1a/post/x-ea-long-running/resultValidity/from",
+            "must be a date-time",
+        ),
+        (
+            spec(&ext(r#","pollIntervalSeconds":0"#), "get"),
+            "/paths/~1a/post/x-ea-long-running/pollIntervalSeconds",
+            "from 1 to 3600",
+        ),
+        (
+            spec(&ext(r#","resultCsv":"A_Get""#), "get"),
+            "/paths/~1a/post/x-ea-long-running/resultCsv",
+            "no x-ea-csv layout",
+        ),
+        (
+            spec(&ext(r#","retries":3"#), "get"),
+            "/paths/~1a/post/x-ea-long-running/retries",
+            "unknown x-ea-long-running key",
+        ),
+        (
+            spec(&ext("").replace("succeeded", "failed"), "get"),
+            "/paths/~1a/post/x-ea-long-running/states",
+            "no state has the outcome succeeded",
+        ),
+        (
+            spec(&ext("").replace("\"value\":2", "\"value\":1"), "get"),
+            "/paths/~1a/post/x-ea-long-running/states/1",
+            "listed twice",
+        ),
+        (
+            spec(
+                &ext("").replace("\"outcome\":\"running\"", "\"outcome\":\"later\""),
+                "get",
+            ),
+            "/paths/~1a/post/x-ea-long-running/states/0",
+            "outcome",
+        ),
+    ];
+    for (spec, pointer, words) in &cases {
+        let error = ea_codegen::generate_from_str(
+            Path::new("inline.json"),
+            spec,
+            &options(Path::new("inline.json"), "x"),
+        )
+        .err()
+        .unwrap_or_else(|| panic!("accepted: {spec}"));
+        assert_eq!(error.pointer, *pointer, "{error}");
+        assert!(error.message.contains(words), "{error}");
+    }
+    // The same document with a GET poll is accepted.
+    let good = spec(
+        &ext(r#","resultValidity":{"from":"at","seconds":60}"#),
+        "get",
+    );
+    ea_codegen::generate_from_str(
+        Path::new("inline.json"),
+        &good,
+        &options(Path::new("inline.json"), "x"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
 fn lower_refuses_what_the_crate_cannot_express() {
     let cases: &[(&str, &str, &str)] = &[
         (

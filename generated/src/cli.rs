@@ -8,7 +8,7 @@
 //! conditional; failures exit with a code per class (see [`AFTER_HELP`]).
 
 /// Shown after `--help`: the environment variables and the exit codes.
-pub const AFTER_HELP: &str = "Environment:\n  EA_REPORTING_API_KEY   the API key (required; never taken as a flag, where `ps` would show it)\n  EA_REPORTING_BASE_URL  the service root, like --base-url (e.g. a mock server)\n\nExit codes:\n  0  success, or not modified (304) with --etag-file: nothing written\n  1  other error: bad request (400), other status, invalid argument, unreadable response, output file\n  2  usage: unknown or missing flags, bad values, EA_REPORTING_API_KEY not set\n  3  authentication failed (401): wrong or expired key\n  4  not found (404)\n  5  throttled (429), still after retries\n  6  server error (500, 503 or another 5xx), still after retries\n  7  network: connection, TLS, timeout or a body cut off";
+pub const AFTER_HELP: &str = "Environment:\n  EA_REPORTING_API_KEY   the API key (required; never taken as a flag, where `ps` would show it)\n  EA_REPORTING_BASE_URL  the service root, like --base-url (e.g. a mock server)\n\nExit codes:\n  0  success, or not modified (304) with --etag-file: nothing written\n  1  other error: bad request (400), other status, invalid argument, unreadable response, output file\n  2  usage: unknown or missing flags, bad values, EA_REPORTING_API_KEY not set\n  3  authentication failed (401): wrong or expired key\n  4  not found (404)\n  5  throttled (429), still after retries\n  6  server error (500, 503 or another 5xx), still after retries\n  7  network: connection, TLS, timeout or a body cut off\n  8  a long-running operation failed, ran past --deadline, or its result link expired or was refused";
 /// The parsed command line.
 #[derive(Debug, clap::Parser)]
 #[command(
@@ -86,6 +86,22 @@ pub enum Command {
         after_help = AFTER_HELP
     )]
     UsageDetailsDownloadV3Get(UsageDetailsDownloadV3GetArgs),
+    #[command(
+        name = "usage-details-submit-v3-post",
+        visible_alias = "usage-details-submit-post",
+        about = "Queues a CSV report of the usage details of a billing period or a date range (up to 36 months).",
+        long_about = "Queues a CSV report of the usage details of a billing period or a date range (up to 36 months).\n\nAsynchronous report: give either billingPeriod or startTime and endTime (at most 36 months apart); there is no request body. The answer is the report object; poll its `reportUrl` (GET, with the same Authorization header) until `status` is 3 (Completed) or 6 (ReadyToDownload) and `blobPath` is set, or 4 (Failed), 5 (NoDataFound) or 7 (TimedOut). `blobPath` is a storage URL with a shared-access signature: download it without the Authorization header, within one hour of `requestedOn`. The file is the usage CSV in the layout of the synchronous download, with a UTF-8 byte order mark and CRLF line ends. `x-ea-long-running` describes the polling to the generator.\n\n`POST /v3/enrollments/{enrollmentNumber}/usagedetails/submit` (operation `UsageDetailsSubmitV3_Post`).\n\nOne object: one row.",
+        after_help = AFTER_HELP
+    )]
+    UsageDetailsSubmitV3Post(UsageDetailsSubmitV3PostArgs),
+    #[command(
+        name = "usage-details-report-v3-get",
+        visible_alias = "usage-details-report",
+        about = "Gets the status of a queued usage report.",
+        long_about = "Gets the status of a queued usage report.\n\nThe `reportUrl` of a report answers this operation: the report object, with `blobPath` set once the report is done. The form of the URL is the service's; clients follow `reportUrl` as given.\n\n`GET /v3/enrollments/{enrollmentNumber}/usagedetails/reports/{reportId}` (operation `UsageDetailsReportV3_Get`).\n\nOne object: one row.",
+        after_help = AFTER_HELP
+    )]
+    UsageDetailsReportV3Get(UsageDetailsReportV3GetArgs),
     #[command(
         name = "marketplaces-v3-get-marketplaces-by-custom-date",
         visible_alias = "marketplaces-by-custom-date",
@@ -332,6 +348,70 @@ pub struct UsageDetailsDownloadV3GetArgs {
     pub end_time: Option<chrono::DateTime<chrono::Utc>>,
     #[command(flatten)]
     pub cli_output: crate::runtime::cli_support::ByteOutputArgs,
+}
+
+/// Flags of `UsageDetailsSubmitV3_Post`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct UsageDetailsSubmitV3PostArgs {
+    #[arg(
+        id = "enrollment_number",
+        long = "enrollment-number",
+        value_name = "ENROLLMENT_NUMBER",
+        help = "The enrollment number",
+        action = clap::ArgAction::Set,
+    )]
+    pub enrollment_number: String,
+    #[arg(
+        id = "billing_period",
+        long = "billing-period",
+        value_name = "BILLING_PERIOD",
+        help = "The billing period id, in the form yyyyMM. Give either this or startTime and endTime.",
+        action = clap::ArgAction::Set,
+    )]
+    pub billing_period: Option<String>,
+    #[arg(
+        id = "start_time",
+        long = "start-time",
+        value_name = "DATETIME",
+        help = "The start time of the date range; at most 36 months before endTime. Accepts yyyy-MM-dd (midnight UTC) or RFC 3339.",
+        action = clap::ArgAction::Set,
+        value_parser = crate::runtime::datetime::parse_lenient,
+    )]
+    pub start_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[arg(
+        id = "end_time",
+        long = "end-time",
+        value_name = "DATETIME",
+        help = "The end time of the date range. Accepts yyyy-MM-dd (midnight UTC) or RFC 3339.",
+        action = clap::ArgAction::Set,
+        value_parser = crate::runtime::datetime::parse_lenient,
+    )]
+    pub end_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[command(flatten)]
+    pub cli_output: crate::runtime::cli_long_running::LongRunningArgs,
+}
+
+/// Flags of `UsageDetailsReportV3_Get`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct UsageDetailsReportV3GetArgs {
+    #[arg(
+        id = "enrollment_number",
+        long = "enrollment-number",
+        value_name = "ENROLLMENT_NUMBER",
+        help = "The enrollment number",
+        action = clap::ArgAction::Set,
+    )]
+    pub enrollment_number: String,
+    #[arg(
+        id = "report_id",
+        long = "report-id",
+        value_name = "REPORT_ID",
+        help = "The id of the report, as submit answered it.",
+        action = clap::ArgAction::Set,
+    )]
+    pub report_id: String,
+    #[command(flatten)]
+    pub cli_output: crate::runtime::cli_support::RowOutputArgs,
 }
 
 /// Flags of `MarketplacesV3_GetMarketplacesByCustomDate`.
@@ -667,6 +747,12 @@ pub async fn execute(
         Command::UsageDetailsDownloadV3Get(args) => {
             run_usage_details_download_v3_get(&client, args).await
         }
+        Command::UsageDetailsSubmitV3Post(args) => {
+            run_usage_details_submit_v3_post(&client, args).await
+        }
+        Command::UsageDetailsReportV3Get(args) => {
+            run_usage_details_report_v3_get(&client, args).await
+        }
         Command::MarketplacesV3GetMarketplacesByCustomDate(args) => {
             run_marketplaces_v3_get_marketplaces_by_custom_date(&client, args).await
         }
@@ -930,6 +1016,87 @@ async fn run_usage_details_download_v3_get(
         None => request.send().await?,
     };
     crate::runtime::cli_support::write_bytes(&args.cli_output, response).await
+}
+
+async fn run_usage_details_submit_v3_post(
+    client: &crate::Client,
+    args: UsageDetailsSubmitV3PostArgs,
+) -> Result<(), crate::runtime::cli_support::CliError> {
+    let mut request = client.usage_details_submit_v3_post(&args.enrollment_number);
+    if let Some(value) = args.billing_period.clone() {
+        request = request.billing_period(value);
+    }
+    if let Some(value) = args.start_time {
+        request = request.start_time(value);
+    }
+    if let Some(value) = args.end_time {
+        request = request.end_time(value);
+    }
+    if args.cli_output.no_wait {
+        let response = request.send().await?;
+        return crate::runtime::cli_long_running::write_submitted(
+            &args.cli_output,
+            crate::runtime::cli_support::Columns::Fields(
+                <crate::models::UsageReportV3 as crate::runtime::cli_support::Fields>::FIELDS,
+            ),
+            response,
+        );
+    }
+    crate::runtime::cli_long_running::wait_rows(
+            &args.cli_output,
+            request.wait(),
+            {
+                let layout = &<crate::models::UsageDetailsDeNormalizedTitaniumJuly as crate::runtime::service_csv::ServiceCsv>::LAYOUT;
+                let params: Vec<(&str, String)> = vec![
+                    ("enrollmentNumber", crate ::runtime::ParamValue::to_param(& args
+                    .enrollment_number)), ("billingPeriod", args.billing_period.as_ref()
+                    .map(crate ::runtime::ParamValue::to_param).unwrap_or_default()),
+                    ("startTime", args.start_time.as_ref().map(crate
+                    ::runtime::ParamValue::to_param).unwrap_or_default()), ("endTime",
+                    args.end_time.as_ref().map(crate ::runtime::ParamValue::to_param)
+                    .unwrap_or_default())
+                ];
+                let params: Vec<(&str, &str)> = params
+                    .iter()
+                    .map(|(n, v)| (*n, v.as_str()))
+                    .collect();
+                crate::runtime::cli_support::Columns::Service {
+                    fields: <crate::models::UsageDetailsDeNormalizedTitaniumJuly as crate::runtime::cli_support::Fields>::FIELDS,
+                    layout,
+                    title: crate::runtime::service_csv::title_for(layout, &params),
+                }
+            },
+        )
+        .await
+}
+
+async fn run_usage_details_report_v3_get(
+    client: &crate::Client,
+    args: UsageDetailsReportV3GetArgs,
+) -> Result<(), crate::runtime::cli_support::CliError> {
+    let etag_file = args.cli_output.target.etag_file.as_deref();
+    let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    let request = client
+        .usage_details_report_v3_get(&args.enrollment_number, &args.report_id);
+    let response = match &etag {
+        Some(etag) => {
+            match request.if_none_match(etag).await? {
+                crate::runtime::Conditional::Modified(response) => response,
+                crate::runtime::Conditional::NotModified(_) => {
+                    crate::runtime::cli_support::not_modified(etag_file);
+                    return Ok(());
+                }
+            }
+        }
+        None => request.send().await?,
+    };
+    crate::runtime::cli_support::write_object(
+        &args.cli_output,
+        crate::runtime::cli_support::Columns::Fields(
+            <crate::models::UsageReportV3 as crate::runtime::cli_support::Fields>::FIELDS,
+        ),
+        response,
+    )
 }
 
 async fn run_marketplaces_v3_get_marketplaces_by_custom_date(
@@ -1292,6 +1459,10 @@ impl crate::runtime::cli_support::Fields for crate::models::BillingPeriodV2 {
 impl crate::runtime::cli_support::Fields
 for crate::models::UsageDetailsDeNormalizedTitaniumJuly {
     const FIELDS: &'static [&'static str] = crate::models::UsageDetailsDeNormalizedTitaniumJuly::JSON_FIELDS;
+}
+
+impl crate::runtime::cli_support::Fields for crate::models::UsageReportV3 {
+    const FIELDS: &'static [&'static str] = crate::models::UsageReportV3::JSON_FIELDS;
 }
 
 impl crate::runtime::cli_support::Fields for crate::models::MarketplacePropertiesV3 {

@@ -78,6 +78,68 @@ impl crate::runtime::Page for models::PagedJsonDataTitaniumJuly {
     }
 }
 
+/// UsageReportV3 is the answer of a long-running operation (`x-ea-long-running`): polled at `reportUrl` until `status` ends.
+impl crate::runtime::long_running::LongRunning for models::UsageReportV3 {
+    const SPEC: crate::runtime::long_running::Spec = crate::runtime::long_running::Spec {
+        poll_operation: "UsageDetailsReportV3_Get",
+        states: &[
+            crate::runtime::long_running::State {
+                value: "1",
+                name: "Queued",
+                outcome: crate::runtime::long_running::Outcome::Running,
+            },
+            crate::runtime::long_running::State {
+                value: "2",
+                name: "InProgress",
+                outcome: crate::runtime::long_running::Outcome::Running,
+            },
+            crate::runtime::long_running::State {
+                value: "3",
+                name: "Completed",
+                outcome: crate::runtime::long_running::Outcome::Succeeded,
+            },
+            crate::runtime::long_running::State {
+                value: "4",
+                name: "Failed",
+                outcome: crate::runtime::long_running::Outcome::Failed,
+            },
+            crate::runtime::long_running::State {
+                value: "5",
+                name: "NoDataFound",
+                outcome: crate::runtime::long_running::Outcome::Failed,
+            },
+            crate::runtime::long_running::State {
+                value: "6",
+                name: "ReadyToDownload",
+                outcome: crate::runtime::long_running::Outcome::Succeeded,
+            },
+            crate::runtime::long_running::State {
+                value: "7",
+                name: "TimedOut",
+                outcome: crate::runtime::long_running::Outcome::Failed,
+            },
+        ],
+        poll_interval: std::time::Duration::from_secs(10),
+        result_validity: Some(std::time::Duration::from_secs(3600)),
+    };
+
+    fn status_value(&self) -> Option<String> {
+        self.status.map(|value| value.to_string())
+    }
+
+    fn poll_link(&self) -> Option<&str> {
+        self.report_url.as_deref()
+    }
+
+    fn result_link(&self) -> Option<&str> {
+        self.blob_path.as_deref()
+    }
+
+    fn validity_start(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.requested_on
+    }
+}
+
 impl Client {
     /// Gets the balance summary for the current billing period.
     ///
@@ -206,6 +268,53 @@ impl Client {
             billing_period: None,
             start_time: None,
             end_time: None,
+        }
+    }
+
+    /// Queues a CSV report of the usage details of a billing period or a date range (up to 36 months).
+    /// Asynchronous report: give either billingPeriod or startTime and endTime (at most 36 months apart); there is no request body. The answer is the report object; poll its `reportUrl` (GET, with the same Authorization header) until `status` is 3 (Completed) or 6 (ReadyToDownload) and `blobPath` is set, or 4 (Failed), 5 (NoDataFound) or 7 (TimedOut). `blobPath` is a storage URL with a shared-access signature: download it without the Authorization header, within one hour of `requestedOn`. The file is the usage CSV in the layout of the synchronous download, with a UTF-8 byte order mark and CRLF line ends. `x-ea-long-running` describes the polling to the generator.
+    ///
+    /// `POST /v3/enrollments/{enrollmentNumber}/usagedetails/submit` (operation `UsageDetailsSubmitV3_Post`).
+    ///
+    /// Parameters:
+    /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number
+    /// - `billing_period` (query `billingPeriod`): The billing period id, in the form yyyyMM. Give either this or startTime and endTime. Optional.
+    /// - `start_time` (query `startTime`): The start time of the date range; at most 36 months before endTime. Optional.
+    /// - `end_time` (query `endTime`): The end time of the date range. Optional.
+    ///
+    /// Returns a request builder: optional parameters are its setters (`.billing_period(..)`, `.start_time(..)`, `.end_time(..)`); `.send()` (or `.await`) for the first answer, `.if_none_match(&etag)`, and `.wait()` to poll it until it ends and fetch its result.
+    pub fn usage_details_submit_v3_post(
+        &self,
+        enrollment_number: &str,
+    ) -> builder::UsageDetailsSubmitV3Post {
+        builder::UsageDetailsSubmitV3Post {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
+            billing_period: None,
+            start_time: None,
+            end_time: None,
+        }
+    }
+
+    /// Gets the status of a queued usage report.
+    /// The `reportUrl` of a report answers this operation: the report object, with `blobPath` set once the report is done. The form of the URL is the service's; clients follow `reportUrl` as given.
+    ///
+    /// `GET /v3/enrollments/{enrollmentNumber}/usagedetails/reports/{reportId}` (operation `UsageDetailsReportV3_Get`).
+    ///
+    /// Parameters:
+    /// - `enrollment_number` (path `enrollmentNumber`): The enrollment number
+    /// - `report_id` (path `reportId`): The id of the report, as submit answered it.
+    ///
+    /// Returns a request builder: `.send()` (or `.await`) and `.if_none_match(&etag)`.
+    pub fn usage_details_report_v3_get(
+        &self,
+        enrollment_number: &str,
+        report_id: &str,
+    ) -> builder::UsageDetailsReportV3Get {
+        builder::UsageDetailsReportV3Get {
+            client: self.clone(),
+            enrollment_number: enrollment_number.to_owned(),
+            report_id: report_id.to_owned(),
         }
     }
 
@@ -802,6 +911,113 @@ pub mod builder {
         }
     }
 
+    /// The request of [`Client::usage_details_submit_v3_post`](super::Client::usage_details_submit_v3_post): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct UsageDetailsSubmitV3Post {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+        pub(super) billing_period: Option<String>,
+        pub(super) start_time: Option<chrono::DateTime<chrono::Utc>>,
+        pub(super) end_time: Option<chrono::DateTime<chrono::Utc>>,
+    }
+
+    impl UsageDetailsSubmitV3Post {
+        /// The billing period id, in the form yyyyMM. Give either this or startTime and endTime. (`billingPeriod` in the query.)
+        pub fn billing_period(mut self, value: impl Into<String>) -> Self {
+            self.billing_period = Some(value.into());
+            self
+        }
+        /// The start time of the date range; at most 36 months before endTime. (`startTime` in the query.)
+        pub fn start_time(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
+            self.start_time = Some(value);
+            self
+        }
+        /// The end time of the date range. (`endTime` in the query.)
+        pub fn end_time(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
+            self.end_time = Some(value);
+            self
+        }
+        fn request(&self) -> ApiRequest {
+            super::usage_details_submit_v3_post_request(
+                &self.enrollment_number,
+                self.billing_period.as_deref(),
+                self.start_time,
+                self.end_time,
+            )
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(self) -> Result<Response<models::UsageReportV3>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<models::UsageReportV3>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+        /// Sends the request once (it queues work: never retried), then polls the link each answer names (operation `UsageDetailsReportV3_Get`, retried like every GET) until the status ends: every 10 s unless an answer's `Retry-After` says otherwise; set `.interval(..)`, `.deadline(..)` and `.on_progress(..)` on the poller, then `.await` it for the finished answer (or call `.progress()` for a stream of the status changes). Its `download()` fetches the result without the API key, `rows()` reads it as typed rows.
+        pub fn wait(
+            self,
+        ) -> crate::runtime::long_running::Poller<
+            models::UsageReportV3,
+            models::UsageDetailsDeNormalizedTitaniumJuly,
+        > {
+            crate::runtime::long_running::Poller::new(
+                self.client.0.clone(),
+                self.request(),
+            )
+        }
+    }
+
+    impl std::future::IntoFuture for UsageDetailsSubmitV3Post {
+        type Output = Result<Response<models::UsageReportV3>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// The request of [`Client::usage_details_report_v3_get`](super::Client::usage_details_report_v3_get): set its optional parameters, then send it.
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
+    pub struct UsageDetailsReportV3Get {
+        pub(super) client: Client,
+        pub(super) enrollment_number: String,
+        pub(super) report_id: String,
+    }
+
+    impl UsageDetailsReportV3Get {
+        fn request(&self) -> ApiRequest {
+            super::usage_details_report_v3_get_request(
+                &self.enrollment_number,
+                &self.report_id,
+            )
+        }
+        /// Sends the request: the body with the status and headers (and so the ETag).
+        pub async fn send(self) -> Result<Response<models::UsageReportV3>, Error> {
+            self.client.0.execute_json(self.request()).await
+        }
+        /// Sends the request with `If-None-Match`: [`Conditional::NotModified`] when the
+        /// data has not changed (304).
+        pub async fn if_none_match(
+            self,
+            etag: &ETag,
+        ) -> Result<Conditional<models::UsageReportV3>, Error> {
+            self.client.0.execute_json_if_none_match(self.request(), etag).await
+        }
+    }
+
+    impl std::future::IntoFuture for UsageDetailsReportV3Get {
+        type Output = Result<Response<models::UsageReportV3>, Error>;
+        type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
     /// The request of [`Client::marketplaces_v3_get_marketplaces_by_custom_date`](super::Client::marketplaces_v3_get_marketplaces_by_custom_date): set its optional parameters, then send it.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
@@ -1367,6 +1583,50 @@ fn usage_details_download_v3_get_request(
             .query("endTime", crate::runtime::params::ParamValue::to_param(&value));
     }
     request
+}
+
+fn usage_details_submit_v3_post_request(
+    enrollment_number: &str,
+    billing_period: Option<&str>,
+    start_time: Option<chrono::DateTime<chrono::Utc>>,
+    end_time: Option<chrono::DateTime<chrono::Utc>>,
+) -> ApiRequest {
+    let enrollment_number_segment = crate::runtime::client::encode_path_segment(
+        enrollment_number,
+    );
+    let mut request = ApiRequest::new(
+        http::Method::POST,
+        "UsageDetailsSubmitV3_Post",
+        format!("/v3/enrollments/{enrollment_number_segment}/usagedetails/submit"),
+    );
+    if let Some(value) = billing_period {
+        request = request.query("billingPeriod", value);
+    }
+    if let Some(value) = start_time {
+        request = request
+            .query("startTime", crate::runtime::params::ParamValue::to_param(&value));
+    }
+    if let Some(value) = end_time {
+        request = request
+            .query("endTime", crate::runtime::params::ParamValue::to_param(&value));
+    }
+    request
+}
+
+fn usage_details_report_v3_get_request(
+    enrollment_number: &str,
+    report_id: &str,
+) -> ApiRequest {
+    let enrollment_number_segment = crate::runtime::client::encode_path_segment(
+        enrollment_number,
+    );
+    let report_id_segment = crate::runtime::client::encode_path_segment(report_id);
+    ApiRequest::get(
+        "UsageDetailsReportV3_Get",
+        format!(
+            "/v3/enrollments/{enrollment_number_segment}/usagedetails/reports/{report_id_segment}"
+        ),
+    )
 }
 
 fn marketplaces_v3_get_marketplaces_by_custom_date_request(

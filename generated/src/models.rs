@@ -799,6 +799,79 @@ impl crate::runtime::service_csv::ServiceCsv for UsageDetailsDeNormalizedTitaniu
     }
 }
 
+/// An asynchronous usage report: what submit and every poll of its reportUrl answer.
+///
+/// Schema `UsageReportV3` in the spec.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "fake", derive(fake::Dummy))]
+pub struct UsageReportV3 {
+    /// The unique id of the report request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "fake", dummy(faker = "crate::runtime::fakers::Guid"))]
+    pub id: Option<String>,
+    /// The enrollment the report was requested for.
+    #[serde(
+        rename = "enrollmentNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "fake", dummy(faker = "crate::runtime::fakers::Word"))]
+    pub enrollment_number: Option<String>,
+    /// When the report was requested; the blob link is valid for one hour after it.
+    #[serde(
+        rename = "requestedOn",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::datetime::option"
+    )]
+    #[cfg_attr(feature = "fake", dummy(faker = "crate::runtime::fakers::UtcDateTime"))]
+    pub requested_on: Option<chrono::DateTime<chrono::Utc>>,
+    /// The state of the report: 1 Queued, 2 InProgress, 3 Completed, 4 Failed, 5 NoDataFound, 6 ReadyToDownload, 7 TimedOut. 3 and 6 are done once blobPath is set; 4, 5 and 7 are failures; anything else means poll again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "fake", dummy(faker = "crate::runtime::fakers::PositiveI32"))]
+    pub status: Option<i32>,
+    /// Storage URL of the CSV file, with a shared-access signature (empty until the report is done). Download it without the Authorization header.
+    #[serde(rename = "blobPath", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "fake", dummy(faker = "crate::runtime::fakers::Word"))]
+    pub blob_path: Option<String>,
+    /// URL to poll (GET, with the Authorization header) for the status of the report.
+    #[serde(rename = "reportUrl", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "fake", dummy(faker = "crate::runtime::fakers::Word"))]
+    pub report_url: Option<String>,
+    /// The first day of the requested range.
+    #[serde(
+        rename = "startDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::datetime::option"
+    )]
+    #[cfg_attr(feature = "fake", dummy(faker = "crate::runtime::fakers::UtcDateTime"))]
+    pub start_date: Option<chrono::DateTime<chrono::Utc>>,
+    /// The last day of the requested range.
+    #[serde(
+        rename = "endDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::datetime::option"
+    )]
+    #[cfg_attr(feature = "fake", dummy(faker = "crate::runtime::fakers::UtcDateTime"))]
+    pub end_date: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl UsageReportV3 {
+    /// The JSON names of the fields, in the spec's order (the CSV columns of its rows).
+    pub const JSON_FIELDS: &'static [&'static str] = &[
+        "id",
+        "enrollmentNumber",
+        "requestedOn",
+        "status",
+        "blobPath",
+        "reportUrl",
+        "startDate",
+        "endDate",
+    ];
+}
+
 /// A usage-based Azure Marketplace charge.
 ///
 /// Schema `MarketplacePropertiesV3` in the spec.

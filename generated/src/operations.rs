@@ -68,6 +68,28 @@ pub enum Operation {
         /// The end time of the date range.
         end_time: Option<chrono::DateTime<chrono::Utc>>,
     },
+    /// Queues a CSV report of the usage details of a billing period or a date range (up to 36 months).
+    ///
+    /// `POST /v3/enrollments/{enrollmentNumber}/usagedetails/submit`
+    UsageDetailsSubmitV3Post {
+        /// The enrollment number
+        enrollment_number: String,
+        /// The billing period id, in the form yyyyMM. Give either this or startTime and endTime.
+        billing_period: Option<String>,
+        /// The start time of the date range; at most 36 months before endTime.
+        start_time: Option<chrono::DateTime<chrono::Utc>>,
+        /// The end time of the date range.
+        end_time: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// Gets the status of a queued usage report.
+    ///
+    /// `GET /v3/enrollments/{enrollmentNumber}/usagedetails/reports/{reportId}`
+    UsageDetailsReportV3Get {
+        /// The enrollment number
+        enrollment_number: String,
+        /// The id of the report, as submit answered it.
+        report_id: String,
+    },
     /// Gets the marketplace charges by custom date range.
     ///
     /// `GET /v3/enrollments/{enrollmentNumber}/marketplacechargesbycustomdate`
@@ -172,7 +194,7 @@ pub enum Operation {
 }
 
 /// Every route of the spec as (operation id, method, path template), in spec order.
-pub const ROUTES: [(&str, &str, &str); 17] = [
+pub const ROUTES: [(&str, &str, &str); 19] = [
     (
         "BalanceSummaryV3_GetByCurrentBillingPeriod",
         "GET",
@@ -202,6 +224,16 @@ pub const ROUTES: [(&str, &str, &str); 17] = [
         "UsageDetailsDownloadV3_Get",
         "GET",
         "/v3/enrollments/{enrollmentNumber}/usagedetails/download",
+    ),
+    (
+        "UsageDetailsSubmitV3_Post",
+        "POST",
+        "/v3/enrollments/{enrollmentNumber}/usagedetails/submit",
+    ),
+    (
+        "UsageDetailsReportV3_Get",
+        "GET",
+        "/v3/enrollments/{enrollmentNumber}/usagedetails/reports/{reportId}",
     ),
     (
         "MarketplacesV3_GetMarketplacesByCustomDate",
@@ -271,6 +303,8 @@ impl Operation {
                 "UsageDetailsV3_GetByBillingPeriod"
             }
             Operation::UsageDetailsDownloadV3Get { .. } => "UsageDetailsDownloadV3_Get",
+            Operation::UsageDetailsSubmitV3Post { .. } => "UsageDetailsSubmitV3_Post",
+            Operation::UsageDetailsReportV3Get { .. } => "UsageDetailsReportV3_Get",
             Operation::MarketplacesV3GetMarketplacesByCustomDate { .. } => {
                 "MarketplacesV3_GetMarketplacesByCustomDate"
             }
@@ -321,6 +355,12 @@ impl Operation {
             }
             Operation::UsageDetailsDownloadV3Get { .. } => {
                 "/v3/enrollments/{enrollmentNumber}/usagedetails/download"
+            }
+            Operation::UsageDetailsSubmitV3Post { .. } => {
+                "/v3/enrollments/{enrollmentNumber}/usagedetails/submit"
+            }
+            Operation::UsageDetailsReportV3Get { .. } => {
+                "/v3/enrollments/{enrollmentNumber}/usagedetails/reports/{reportId}"
             }
             Operation::MarketplacesV3GetMarketplacesByCustomDate { .. } => {
                 "/v3/enrollments/{enrollmentNumber}/marketplacechargesbycustomdate"
@@ -424,6 +464,46 @@ pub fn match_request(
                 end_time: crate::runtime::server::optional::<
                     chrono::DateTime<chrono::Utc>,
                 >("endTime", "query", query.get("endTime"))?,
+            });
+        }
+        allowed.push("GET");
+    }
+    if segments.len() == 5 && crate::runtime::server::segment_matches(segments[0], "v3")
+        && crate::runtime::server::segment_matches(segments[1], "enrollments")
+        && crate::runtime::server::segment_matches(segments[3], "usagedetails")
+        && crate::runtime::server::segment_matches(segments[4], "submit")
+    {
+        if method.as_str() == "POST" {
+            return Ok(Operation::UsageDetailsSubmitV3Post {
+                enrollment_number: crate::runtime::server::path_param::<
+                    String,
+                >("enrollmentNumber", segments[2])?,
+                billing_period: crate::runtime::server::optional::<
+                    String,
+                >("billingPeriod", "query", query.get("billingPeriod"))?,
+                start_time: crate::runtime::server::optional::<
+                    chrono::DateTime<chrono::Utc>,
+                >("startTime", "query", query.get("startTime"))?,
+                end_time: crate::runtime::server::optional::<
+                    chrono::DateTime<chrono::Utc>,
+                >("endTime", "query", query.get("endTime"))?,
+            });
+        }
+        allowed.push("POST");
+    }
+    if segments.len() == 6 && crate::runtime::server::segment_matches(segments[0], "v3")
+        && crate::runtime::server::segment_matches(segments[1], "enrollments")
+        && crate::runtime::server::segment_matches(segments[3], "usagedetails")
+        && crate::runtime::server::segment_matches(segments[4], "reports")
+    {
+        if method.as_str() == "GET" {
+            return Ok(Operation::UsageDetailsReportV3Get {
+                enrollment_number: crate::runtime::server::path_param::<
+                    String,
+                >("enrollmentNumber", segments[2])?,
+                report_id: crate::runtime::server::path_param::<
+                    String,
+                >("reportId", segments[5])?,
             });
         }
         allowed.push("GET");

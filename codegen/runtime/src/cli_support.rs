@@ -41,7 +41,8 @@ Exit codes:
   4  not found (404)
   5  throttled (429), still after retries
   6  server error (500, 503 or another 5xx), still after retries
-  7  network: connection, TLS, timeout or a body cut off";
+  7  network: connection, TLS, timeout or a body cut off
+  8  a long-running operation failed, ran past --deadline, or its result link expired or was refused";
 
 /// Exit codes, one per class of failure (see [`AFTER_HELP_TEMPLATE`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +62,8 @@ pub enum Exit {
     Server = 6,
     /// Below HTTP: connect, TLS, timeout, body read.
     Network = 7,
+    /// A long-running operation ended without a result that could be fetched.
+    Operation = 8,
 }
 
 impl Exit {
@@ -73,7 +76,12 @@ impl Exit {
             Error::ServerError(_) | Error::ServiceUnavailable { .. } => Exit::Server,
             Error::UnexpectedStatus(e) if e.status.is_server_error() => Exit::Server,
             Error::Transport(_) => Exit::Network,
+            Error::OperationFailed { .. }
+            | Error::PollDeadline { .. }
+            | Error::ResultLinkExpired { .. }
+            | Error::ResultLinkRefused(_) => Exit::Operation,
             Error::BadRequest(_)
+            | Error::MissingLink { .. }
             | Error::UnexpectedStatus(_)
             | Error::Decode(_)
             | Error::InvalidArgument { .. }
@@ -110,7 +118,7 @@ impl CliError {
         }
     }
 
-    fn io(context: impl Into<String>) -> impl FnOnce(io::Error) -> CliError {
+    pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(io::Error) -> CliError {
         let context = context.into();
         move |source| CliError::Io { context, source }
     }
@@ -571,7 +579,7 @@ impl Sink {
         matches!(self.inner, SinkInner::Stdout(_))
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match &self.inner {
             SinkInner::Stdout(_) => "stdout".to_string(),
             SinkInner::Direct { path, .. } | SinkInner::Replace { target: path, .. } => {

@@ -83,6 +83,9 @@ pub struct ApiRequest {
     pub accept: &'static str,
     /// Header parameters of the operation (unvalidated), in order.
     pub headers: Vec<(&'static str, String)>,
+    /// Sent without the API key, and its URL kept out of errors: for a link to another origin
+    /// that carries its own credentials (a storage URL with a signature in its query).
+    pub anonymous: bool,
 }
 
 impl ApiRequest {
@@ -95,6 +98,7 @@ impl ApiRequest {
             operation_id,
             accept: "application/json",
             headers: Vec::new(),
+            anonymous: false,
         }
     }
 
@@ -133,6 +137,13 @@ impl ApiRequest {
     /// Sets the `Accept` header (default `application/json`).
     pub fn accept(mut self, mime: &'static str) -> Self {
         self.accept = mime;
+        self
+    }
+
+    /// Sends it without the API key and keeps its URL out of transport errors (see
+    /// [`ApiRequest::anonymous`](ApiRequest#structfield.anonymous)).
+    pub fn anonymous(mut self) -> Self {
+        self.anonymous = true;
         self
     }
 }
@@ -372,6 +383,11 @@ impl Client {
         &self.inner.retry_policy
     }
 
+    /// The service's own headers that say how long to wait (besides `Retry-After`).
+    pub fn retry_after_headers(&self) -> &'static [&'static str] {
+        self.inner.retry_after_headers
+    }
+
     /// Plumbing for generated methods: sends `req` and decodes a JSON body.
     pub async fn execute_json<T: DeserializeOwned>(
         &self,
@@ -403,8 +419,18 @@ impl Client {
     /// (CSV downloads) without buffering it.
     pub async fn execute_bytes(&self, req: ApiRequest) -> Result<Response<ByteStream>, Error> {
         let url = self.url_for(&req)?;
-        match self.send(&req, &url, None, Finish::Stream).await? {
-            Outcome::Streaming(resp) => Ok(stream_body(resp)),
+        self.stream_from(&req, &url).await
+    }
+
+    /// Sends `req` to `url` (already resolved, maybe on another origin) with retries and
+    /// streams the (successful) body.
+    pub(crate) async fn stream_from(
+        &self,
+        req: &ApiRequest,
+        url: &Url,
+    ) -> Result<Response<ByteStream>, Error> {
+        match self.send(req, url, None, Finish::Stream).await? {
+            Outcome::Streaming(resp) => Ok(stream_body(resp, req.anonymous)),
             Outcome::Buffered(page) => Ok(page.map(ByteStream::from_bytes)),
             Outcome::NotModified(_) => unreachable!("no If-None-Match was sent"),
         }
@@ -419,7 +445,7 @@ impl Client {
         let url = self.url_for(&req)?;
         match self.send(&req, &url, Some(etag), Finish::Stream).await? {
             Outcome::NotModified(not_modified) => Ok(Conditional::NotModified(not_modified)),
-            Outcome::Streaming(resp) => Ok(Conditional::Modified(stream_body(resp))),
+            Outcome::Streaming(resp) => Ok(Conditional::Modified(stream_body(resp, req.anonymous))),
             Outcome::Buffered(page) => Ok(Conditional::Modified(page.map(ByteStream::from_bytes))),
         }
     }
@@ -516,7 +542,7 @@ impl Client {
                         error::from_response(status, headers, body, inner.retry_after_headers)
                     }
                 }
-                Err(e) => Error::Transport(e),
+                Err(e) => transport(e, req.anonymous),
             };
             if !idempotent || !(body_failed || error.is_retryable()) {
                 return Err(error);
@@ -557,13 +583,20 @@ impl Client {
                 .map_err(|_| invalid(name, "contains characters not allowed in an HTTP header"))?;
             headers.append(header_name, header_value);
         }
-        let auth = self
-            .inner
-            .auth
-            .clone()
-            .map_err(|reason| invalid("api_key", reason))?;
-        if let Some((name, value)) = auth {
-            headers.insert(name, value);
+        if req.anonymous {
+            // A header parameter of that name must not smuggle a key in either.
+            if let Ok(Some((name, _))) = &self.inner.auth {
+                headers.remove(name);
+            }
+        } else {
+            let auth = self
+                .inner
+                .auth
+                .clone()
+                .map_err(|reason| invalid("api_key", reason))?;
+            if let Some((name, value)) = auth {
+                headers.insert(name, value);
+            }
         }
         let accept = HeaderValue::from_str(req.accept)
             .map_err(|_| invalid("accept", "not a valid header value"))?;
@@ -662,17 +695,27 @@ async fn read_body(mut resp: reqwest::Response) -> Result<Response<Bytes>, Error
     Ok(Response::new(status, headers, body))
 }
 
-fn decode_response<T: DeserializeOwned>(resp: Response<Bytes>) -> Result<Response<T>, Error> {
+pub(crate) fn decode_response<T: DeserializeOwned>(
+    resp: Response<Bytes>,
+) -> Result<Response<T>, Error> {
     let (status, headers, body) = resp.into_parts();
     let value = decode_json(status, &body)?;
     Ok(Response::new(status, headers, value))
 }
 
-fn stream_body(mut resp: reqwest::Response) -> Response<ByteStream> {
+fn stream_body(mut resp: reqwest::Response, anonymous: bool) -> Response<ByteStream> {
     let status = resp.status();
     let headers = std::mem::take(resp.headers_mut());
-    let body = ByteStream::new(resp.bytes_stream().map_err(Error::Transport));
+    let body = ByteStream::new(
+        resp.bytes_stream()
+            .map_err(move |e| transport(e, anonymous)),
+    );
     Response::new(status, headers, body)
+}
+
+/// A transport error; for an anonymous request without its URL, whose query may be a credential.
+fn transport(e: reqwest::Error, anonymous: bool) -> Error {
+    Error::Transport(if anonymous { e.without_url() } else { e })
 }
 
 fn not_modified(resp: &mut reqwest::Response) -> NotModified {

@@ -5,9 +5,11 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
+use super::long_running::Status;
 use super::retry;
 
 /// Everything that can go wrong when calling the EA Reporting API.
@@ -62,6 +64,38 @@ pub enum Error {
         /// The origin the client is configured for.
         expected_origin: String,
     },
+    /// A long-running operation ended in one of the states its spec calls a failure.
+    OperationFailed {
+        /// The operation that was submitted.
+        operation: &'static str,
+        /// The state it ended in.
+        status: Status,
+    },
+    /// A long-running operation had not ended when the caller's deadline came.
+    PollDeadline {
+        /// The operation that was submitted.
+        operation: &'static str,
+        /// How long it was polled.
+        waited: Duration,
+        /// The last state it reported.
+        status: Option<Status>,
+    },
+    /// An unfinished answer of a long-running operation named no link to poll, or a finished
+    /// one no link to its result.
+    MissingLink {
+        /// The operation that was submitted.
+        operation: &'static str,
+        /// Which link: `"poll"` or `"result"`.
+        link: &'static str,
+    },
+    /// The result of a long-running operation is past the validity its spec gives the link, so
+    /// it was not fetched.
+    ResultLinkExpired {
+        /// When the link stopped being valid.
+        expired_at: DateTime<Utc>,
+    },
+    /// The host of a result link refused it (401 or 403: a wrong or expired signature).
+    ResultLinkRefused(Box<ApiError>),
 }
 
 /// A non-success HTTP response, kept whole so nothing the service said is
@@ -115,7 +149,8 @@ impl Error {
             | Error::ServerError(e)
             | Error::UnexpectedStatus(e)
             | Error::TooManyRequests { error: e, .. }
-            | Error::ServiceUnavailable { error: e, .. } => Some(e.as_ref()),
+            | Error::ServiceUnavailable { error: e, .. }
+            | Error::ResultLinkRefused(e) => Some(e.as_ref()),
             _ => None,
         }
     }
@@ -168,6 +203,33 @@ impl fmt::Display for Error {
                 f,
                 "refusing to follow nextLink {next_link:?}: it leaves the configured origin {expected_origin}"
             ),
+            Error::OperationFailed { operation, status } => {
+                write!(f, "{operation} ended in state {status}")
+            }
+            Error::PollDeadline {
+                operation,
+                waited,
+                status,
+            } => {
+                write!(
+                    f,
+                    "{operation} had not ended after {:.1} s",
+                    waited.as_secs_f64()
+                )?;
+                match status {
+                    Some(status) => write!(f, " (last state {status})"),
+                    None => Ok(()),
+                }
+            }
+            Error::MissingLink { operation, link } => {
+                write!(f, "an answer of {operation} names no {link} link")
+            }
+            Error::ResultLinkExpired { expired_at } => write!(
+                f,
+                "the result link expired at {}; submit again",
+                expired_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+            Error::ResultLinkRefused(e) => write!(f, "the result link was refused: {e}"),
         }
     }
 }
@@ -299,7 +361,7 @@ pub fn from_response_at(
 /// ASP.NET `{"Message": ...}`. Anything else yields `(None, None)`.
 fn parse_error_body(body: &[u8]) -> (Option<String>, Option<String>) {
     let Ok(Value::Object(top)) = serde_json::from_slice::<Value>(body) else {
-        return (None, None);
+        return parse_xml_error_body(body);
     };
     let field = |obj: &serde_json::Map<String, Value>, name: &str| -> Option<String> {
         obj.iter()
@@ -319,6 +381,34 @@ fn parse_error_body(body: &[u8]) -> (Option<String>, Option<String>) {
         Some(Value::String(code)) => (Some(code.clone()), field(&top, "message")),
         _ => (field(&top, "code"), field(&top, "message")),
     }
+}
+
+/// `(code, message)` of a storage-style XML error, `<Error><Code>…</Code><Message>…</Message>`,
+/// as the host of a result link (a blob with a signed URL) answers; anything else, `(None, None)`.
+fn parse_xml_error_body(body: &[u8]) -> (Option<String>, Option<String>) {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return (None, None);
+    };
+    if !text.contains("<Error>") {
+        return (None, None);
+    }
+    let element = |name: &str| {
+        let open = format!("<{name}>");
+        let start = text.find(&open)? + open.len();
+        let end = start + text[start..].find(&format!("</{name}>"))?;
+        let value = xml_unescape(text[start..end].trim());
+        (!value.is_empty()).then_some(value)
+    };
+    (element("Code"), element("Message"))
+}
+
+/// The five predefined XML entities, decoded.
+fn xml_unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
 }
 
 /// Byte offset of a 1-based line/column position, if it lies inside `body`.

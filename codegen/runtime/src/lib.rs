@@ -9,6 +9,8 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 #[cfg(feature = "cli")]
+pub mod cli_long_running;
+#[cfg(feature = "cli")]
 pub mod cli_support;
 pub mod client;
 pub mod datetime;
@@ -17,6 +19,7 @@ pub mod error;
 pub mod etag;
 #[cfg(feature = "fake")]
 pub mod fakers;
+pub mod long_running;
 pub mod numbers;
 pub mod paging;
 pub mod params;

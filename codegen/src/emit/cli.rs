@@ -6,7 +6,7 @@
 //! file, progress and exit codes are spec-independent and live in the runtime's `cli_support`.
 
 use super::{EmitOptions, ident, ty};
-use crate::ir::{Api, Operation, Param, ResponseKind, TypeRef};
+use crate::ir::{Api, LongRunning, Operation, Param, ResponseKind, TypeRef};
 use crate::naming::unique;
 use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
@@ -25,6 +25,10 @@ const RESERVED_ARGS: &[&str] = &[
     "help",
     "version",
     "cli_output",
+    "csv_layout",
+    "no_wait",
+    "poll_interval",
+    "deadline",
 ];
 
 /// Subcommand names clap keeps for itself.
@@ -317,6 +321,9 @@ fn args_struct(op: &Operation) -> TokenStream {
         .zip(param_fields(op))
         .map(|(p, field)| param_field(p, &field));
     let output = match &op.response {
+        ResponseKind::Json(_) if op.long_running.is_some() => {
+            quote! { crate::runtime::cli_long_running::LongRunningArgs }
+        }
         ResponseKind::Json(_) | ResponseKind::Paged { .. } => {
             quote! { crate::runtime::cli_support::RowOutputArgs }
         }
@@ -463,6 +470,12 @@ fn columns(api: &Api, op: &Operation) -> TokenStream {
     if !has_layout {
         return quote! { crate::runtime::cli_support::Columns::Fields(#fields) };
     }
+    service_columns(&m, &fields, op)
+}
+
+/// The columns of rows with a service CSV layout: the fields, the layout, and its title line
+/// filled in from the parameters of `op` that the title names.
+fn service_columns(m: &proc_macro2::Ident, fields: &TokenStream, op: &Operation) -> TokenStream {
     let values = op.params.iter().zip(param_fields(op)).map(|(p, field)| {
         let (name, f) = (&p.name, ident(&field));
         if p.required {
@@ -511,6 +524,9 @@ fn runner(op: &Operation, columns: TokenStream) -> TokenStream {
     let args_ty = args_name(op);
     let method = ident(&op.method_name);
     let (required, optional) = call_args(op);
+    if let Some(lro) = &op.long_running {
+        return long_running_runner(op, lro, columns);
+    }
     let etag_file = match &op.response {
         ResponseKind::Json(_) | ResponseKind::Paged { .. } => {
             quote! { args.cli_output.target.etag_file.as_deref() }
@@ -584,6 +600,53 @@ fn runner(op: &Operation, columns: TokenStream) -> TokenStream {
             #body
         }
     }
+}
+
+/// The body of a long-running operation's subcommand: submit (and with `--no-wait` write the
+/// first answer), else wait with the status on stderr and write the result.
+fn long_running_runner(op: &Operation, lro: &LongRunning, columns: TokenStream) -> TokenStream {
+    let name = runner_name(op);
+    let args_ty = args_name(op);
+    let method = ident(&op.method_name);
+    let (required, optional) = call_args(op);
+    let write = match &lro.result_rows {
+        Some(row) => {
+            let rows = result_columns(op, row);
+            quote! { crate::runtime::cli_long_running::wait_rows(&args.cli_output, request.wait(), #rows).await }
+        }
+        None => {
+            quote! { crate::runtime::cli_long_running::wait_raw(&args.cli_output, request.wait()).await }
+        }
+    };
+    let build = if optional.is_empty() {
+        quote! { let request = client.#method(#(#required),*); }
+    } else {
+        quote! {
+            let mut request = client.#method(#(#required),*);
+            #(#optional)*
+        }
+    };
+    quote! {
+        async fn #name(
+            client: &crate::Client,
+            args: #args_ty,
+        ) -> Result<(), crate::runtime::cli_support::CliError> {
+            #build
+            if args.cli_output.no_wait {
+                let response = request.send().await?;
+                return crate::runtime::cli_long_running::write_submitted(&args.cli_output, #columns, response);
+            }
+            #write
+        }
+    }
+}
+
+/// The columns of a long-running result's rows: the row model's fields and its CSV layout,
+/// titled from the submit's parameters.
+fn result_columns(op: &Operation, row: &str) -> TokenStream {
+    let m = ident(row);
+    let fields = quote! { <crate::models::#m as crate::runtime::cli_support::Fields>::FIELDS };
+    service_columns(&m, &fields, op)
 }
 
 /// The runtime's `AFTER_HELP_TEMPLATE` (environment and exit codes) with this crate's variables

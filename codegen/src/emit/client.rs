@@ -2,7 +2,10 @@
 //! conditional (`_if_none_match`) form of each, and page/row streams for paged operations.
 
 use super::{doc, ident, ty};
-use crate::ir::{Api, Operation, Param, ParamLocation, ResponseKind, TypeRef};
+use crate::ir::{
+    Api, Field, LongRunning, LongRunningOutcome, Model, Operation, Param, ParamLocation,
+    ResponseKind, TypeRef,
+};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::BTreeSet;
@@ -57,6 +60,7 @@ pub(super) fn client_rs(api: &Api) -> TokenStream {
         api.title
     );
     let pages = page_impls(api);
+    let long_running = long_running_impls(api);
     let methods = api.operations.iter().map(methods);
     let request_fns = api.operations.iter().map(request_fn);
     let builder_structs = api.operations.iter().map(builder_struct);
@@ -64,6 +68,7 @@ pub(super) fn client_rs(api: &Api) -> TokenStream {
         op.params.iter().any(|p| super::names_generated_type(&p.ty))
             || matches!(&op.response, ResponseKind::Json(t) if super::names_generated_type(t))
             || matches!(&op.response, ResponseKind::Paged { .. })
+            || op.long_running.is_some()
     });
     let (models_import, builder_models_import) = if uses_models {
         (quote! { use crate::models; }, quote! { use super::models; })
@@ -124,6 +129,8 @@ pub(super) fn client_rs(api: &Api) -> TokenStream {
         }
 
         #(#pages)*
+
+        #(#long_running)*
 
         impl Client {
             #(#methods)*
@@ -186,6 +193,111 @@ fn page_impls(api: &Api) -> Vec<TokenStream> {
         });
     }
     out
+}
+
+/// `impl LongRunning` for the answer model of every long-running operation, once each.
+fn long_running_impls(api: &Api) -> Vec<TokenStream> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for lro in api
+        .operations
+        .iter()
+        .filter_map(|op| op.long_running.as_ref())
+    {
+        if !seen.insert(lro.model.clone()) {
+            continue;
+        }
+        let model = api
+            .models
+            .iter()
+            .find(|m| m.rust_name == lro.model)
+            .expect("lower checks the model");
+        out.push(long_running_impl(model, lro));
+    }
+    out
+}
+
+fn long_running_impl(model: &Model, lro: &LongRunning) -> TokenStream {
+    let ty = ident(&model.rust_name);
+    let states = lro.states.iter().map(|s| {
+        let (value, name) = (&s.value, &s.name);
+        let outcome = match s.outcome {
+            LongRunningOutcome::Running => quote! { Running },
+            LongRunningOutcome::Succeeded => quote! { Succeeded },
+            LongRunningOutcome::Failed => quote! { Failed },
+        };
+        quote! {
+            crate::runtime::long_running::State {
+                value: #value,
+                name: #name,
+                outcome: crate::runtime::long_running::Outcome::#outcome,
+            }
+        }
+    });
+    let poll_operation = &lro.poll_operation;
+    let interval = proc_macro2::Literal::u64_unsuffixed(lro.poll_interval_secs);
+    let (validity, start) = match lro.result_validity {
+        Some((from, seconds)) => {
+            let seconds = proc_macro2::Literal::u64_unsuffixed(seconds);
+            let field = &model.fields[from];
+            let name = ident(&field.rust_name);
+            let start = if field.is_optional() {
+                quote! { self.#name }
+            } else {
+                quote! { Some(self.#name) }
+            };
+            (
+                quote! { Some(std::time::Duration::from_secs(#seconds)) },
+                start,
+            )
+        }
+        None => (quote! { None }, quote! { None }),
+    };
+    let link = |field: &Field| {
+        let name = ident(&field.rust_name);
+        if field.is_optional() {
+            quote! { self.#name.as_deref() }
+        } else {
+            quote! { Some(&self.#name) }
+        }
+    };
+    let poll_link = link(&model.fields[lro.poll_link]);
+    let result_link = link(&model.fields[lro.result_link]);
+    let status_field = &model.fields[lro.status];
+    let status_name = ident(&status_field.rust_name);
+    let status = match (status_field.is_optional(), &status_field.ty) {
+        (true, TypeRef::String) => quote! { self.#status_name.clone() },
+        (false, TypeRef::String) => quote! { Some(self.#status_name.clone()) },
+        (true, _) => quote! { self.#status_name.map(|value| value.to_string()) },
+        (false, _) => quote! { Some(self.#status_name.to_string()) },
+    };
+    let doc = format!(
+        " {} is the answer of a long-running operation (`x-ea-long-running`): polled at `{}` until `{}` ends.",
+        model.rust_name, model.fields[lro.poll_link].json_name, status_field.json_name
+    );
+    quote! {
+        #[doc = #doc]
+        impl crate::runtime::long_running::LongRunning for models::#ty {
+            const SPEC: crate::runtime::long_running::Spec = crate::runtime::long_running::Spec {
+                poll_operation: #poll_operation,
+                states: &[#(#states),*],
+                poll_interval: std::time::Duration::from_secs(#interval),
+                result_validity: #validity,
+            };
+            fn status_value(&self) -> Option<String> {
+                #status
+            }
+            fn poll_link(&self) -> Option<&str> {
+                #poll_link
+            }
+            fn result_link(&self) -> Option<&str> {
+                #result_link
+            }
+            fn validity_start(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+                #start
+            }
+        }
+    }
 }
 
 /// The Rust type of a parameter in a method signature.
@@ -338,6 +450,9 @@ fn methods(op: &Operation) -> TokenStream {
         ResponseKind::Paged { .. } => {
             "`.send()` (or `.await`) for one page, `.if_none_match(&etag)`, `.pages()`, `.pages_if_none_match(&etag)` and `.stream()` for every row"
         }
+        ResponseKind::Json(_) if op.long_running.is_some() => {
+            "`.send()` (or `.await`) for the first answer, `.if_none_match(&etag)`, and `.wait()` to poll it until it ends and fetch its result"
+        }
         ResponseKind::Bytes { .. } if op.csv_rows.is_some() => {
             "`.send()` (or `.await`) for the bytes, `.if_none_match(&etag)`, and `.rows()` for typed rows"
         }
@@ -446,6 +561,35 @@ fn builder_struct(op: &Operation) -> TokenStream {
                     /// fields of the spec's `x-ea-csv` layout.
                     pub async fn rows(self) -> Result<Response<crate::runtime::service_csv::Rows<models::#row>>, Error> {
                         Ok(self.send().await?.map(crate::runtime::service_csv::rows))
+                    }
+                }
+            }
+            None => quote! {},
+        },
+        ResponseKind::Json(_) => match &op.long_running {
+            Some(lro) => {
+                let model = ident(&lro.model);
+                let rows = match &lro.result_rows {
+                    Some(row) => {
+                        let row = ident(row);
+                        quote! { models::#row }
+                    }
+                    None => quote! { () },
+                };
+                let doc = format!(
+                    " Sends the request once (it queues work: never retried), then polls the link each answer names (operation `{}`, retried like every GET) until the status ends: every {} s unless an answer's `Retry-After` says otherwise; set `.interval(..)`, `.deadline(..)` and `.on_progress(..)` on the poller, then `.await` it for the finished answer (or call `.progress()` for a stream of the status changes). Its `download()` fetches the result without the API key{}.",
+                    lro.poll_operation,
+                    lro.poll_interval_secs,
+                    if lro.result_rows.is_some() {
+                        ", `rows()` reads it as typed rows"
+                    } else {
+                        ""
+                    }
+                );
+                quote! {
+                    #[doc = #doc]
+                    pub fn wait(self) -> crate::runtime::long_running::Poller<models::#model, #rows> {
+                        crate::runtime::long_running::Poller::new(self.client.0.clone(), self.request())
                     }
                 }
             }

@@ -32,6 +32,10 @@ const RUST_DECIMAL: &str = r#"{ version = "1.43.0", features = ["serde-with-floa
 const SOURCES: &[(&str, &str)] = &[
     ("lib.rs", include_str!("../../runtime/src/lib.rs")),
     (
+        "cli_long_running.rs",
+        include_str!("../../runtime/src/cli_long_running.rs"),
+    ),
+    (
         "cli_support.rs",
         include_str!("../../runtime/src/cli_support.rs"),
     ),
@@ -40,6 +44,10 @@ const SOURCES: &[(&str, &str)] = &[
     ("decimal.rs", include_str!("../../runtime/src/decimal.rs")),
     ("error.rs", include_str!("../../runtime/src/error.rs")),
     ("etag.rs", include_str!("../../runtime/src/etag.rs")),
+    (
+        "long_running.rs",
+        include_str!("../../runtime/src/long_running.rs"),
+    ),
     ("numbers.rs", include_str!("../../runtime/src/numbers.rs")),
     ("fakers.rs", include_str!("../../runtime/src/fakers.rs")),
     ("paging.rs", include_str!("../../runtime/src/paging.rs")),

@@ -12,6 +12,7 @@ mod csv;
 mod decimals;
 mod enums;
 mod fakers;
+mod long_running;
 mod models;
 mod operations;
 mod paging;

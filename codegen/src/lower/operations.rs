@@ -55,6 +55,7 @@ impl Lowerer<'_> {
             };
             draft.method_name = name;
         }
+        self.lower_long_running(&mut drafts)?;
         Ok(drafts)
     }
 
@@ -183,6 +184,7 @@ impl Lowerer<'_> {
             declares_conditional,
             response,
             csv_rows,
+            long_running: None,
         })
     }
 
@@ -215,7 +217,9 @@ impl Lowerer<'_> {
     }
 }
 
-fn methods(item: &PathItem) -> impl Iterator<Item = (&'static str, &openapiv3::Operation)> {
+pub(super) fn methods(
+    item: &PathItem,
+) -> impl Iterator<Item = (&'static str, &openapiv3::Operation)> {
     [
         ("get", &item.get),
         ("put", &item.put),

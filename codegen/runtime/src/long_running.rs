@@ -171,6 +171,8 @@ pub struct Poller<R, T = ()> {
     submit: ApiRequest,
     settings: Settings,
     on_progress: Option<Callback<R>>,
+    /// An answer to start from instead of submitting ([`Poller::resume`]).
+    resumed: Option<R>,
     rows: PhantomData<fn() -> T>,
 }
 
@@ -195,8 +197,21 @@ impl<R: LongRunning, T> Poller<R, T> {
                 deadline: DEFAULT_DEADLINE,
             },
             on_progress: None,
+            resumed: None,
             rows: PhantomData,
         }
+    }
+
+    /// A poller that goes on from an answer already in hand (one saved by a job that submitted
+    /// earlier, say): nothing is submitted; the answer is read as the first one, so a finished
+    /// answer is not polled again. Its links are resolved on the client's base URL.
+    pub fn resume(client: Client, answer: R) -> Self {
+        let mut poller = Poller::new(
+            client,
+            ApiRequest::get(R::SPEC.poll_operation, String::new()),
+        );
+        poller.resumed = Some(answer);
+        poller
     }
 
     /// The wait between polls when an answer does not say (default: the spec's).
@@ -222,7 +237,7 @@ impl<R: LongRunning, T> Poller<R, T> {
     /// [`Error::OperationFailed`], [`Error::PollDeadline`], [`Error::MissingLink`] or the
     /// error of a request.
     pub async fn wait(mut self) -> Result<Finished<R, T>, Error> {
-        let mut polling = Polling::<R>::new(self.client, self.submit, self.settings);
+        let mut polling = Polling::<R>::new(self.client, self.submit, self.resumed, self.settings);
         loop {
             match polling.step().await? {
                 Step::Changed(progress) => {
@@ -238,7 +253,7 @@ impl<R: LongRunning, T> Poller<R, T> {
     /// The same as [`wait`](Self::wait), as a stream: every status change, then the finished
     /// answer (or the error) as the last item.
     pub fn progress(self) -> ProgressStream<R, T> {
-        let polling = Polling::<R>::new(self.client, self.submit, self.settings);
+        let polling = Polling::<R>::new(self.client, self.submit, self.resumed, self.settings);
         let stream = futures_util::stream::unfold(Some(polling), |state| async move {
             let mut polling = state?;
             match polling.step().await {
@@ -304,6 +319,8 @@ enum Step<R> {
 struct Polling<R> {
     client: Client,
     submit: Option<ApiRequest>,
+    /// An answer to read before any request ([`Poller::resume`]).
+    in_hand: Option<(Url, HeaderMap, R)>,
     operation: &'static str,
     settings: Settings,
     started: Instant,
@@ -333,11 +350,13 @@ fn decode<R: DeserializeOwned>(
 }
 
 impl<R: LongRunning> Polling<R> {
-    fn new(client: Client, submit: ApiRequest, settings: Settings) -> Self {
+    fn new(client: Client, submit: ApiRequest, resumed: Option<R>, settings: Settings) -> Self {
+        let in_hand = resumed.map(|answer| (client.base_url().clone(), HeaderMap::new(), answer));
         Polling {
-            client,
             operation: submit.operation_id,
-            submit: Some(submit),
+            submit: in_hand.is_none().then_some(submit),
+            in_hand,
+            client,
             settings,
             started: Instant::now(),
             answers: 0,
@@ -389,6 +408,9 @@ impl<R: LongRunning> Polling<R> {
 
     /// The submit answer, or (after the wait) the answer to a poll of the last answer's link.
     async fn next_answer(&mut self) -> Result<(Url, HeaderMap, R), Error> {
+        if let Some(answer) = self.in_hand.take() {
+            return Ok(answer);
+        }
         if let Some(submit) = self.submit.take() {
             let url = self.client.url_for(&submit)?;
             let page = self.client.fetch_bytes(&submit, &url).await?;
@@ -869,6 +891,29 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn a_saved_finished_answer_resumes_without_a_request() {
+        let blob = blob_host("saved").await;
+        let server = serve(|_: &Recorded| Reply::new(500)).await;
+        let saved: Job = serde_json::from_str(&format!(
+            r#"{{"state":3,"poll":"/jobs/7","result":"{}/blob?sig=ok"}}"#,
+            blob.base
+        ))
+        .unwrap();
+        let finished = Poller::<Job>::resume(client(&server.base), saved)
+            .wait()
+            .await
+            .unwrap();
+        assert_eq!(
+            finished.expires_at(),
+            None,
+            "no validity start in the answer"
+        );
+        let body = finished.download().await.unwrap().into_body();
+        assert_eq!(&body.collect_bytes().await.unwrap()[..], b"saved");
+        assert!(server.requests().is_empty());
     }
 
     #[tokio::test]

@@ -2,13 +2,14 @@
 //! `include!` it, instead of depending on a checked-in crate.
 
 use crate::error::{Error, Result};
-use crate::pipeline::{GenerateOptions, generate};
+use crate::pipeline::{GenerateOptions, generate_with_inputs};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Generates the client for `spec` under `out_dir` and returns the path of one file to
 /// `include!` at the root of the calling crate, which must have the dependencies listed in the
-/// generated `Cargo.toml` (under `out_dir/<crate>/`). Prints `cargo:rerun-if-changed` for the spec.
+/// generated `Cargo.toml` (under `out_dir/<crate>/`). Prints `cargo:rerun-if-changed` for the spec
+/// and every file its `$ref`s name.
 ///
 /// ```no_run
 /// // build.rs
@@ -28,14 +29,17 @@ pub fn generate_into_with(
     out_dir: impl AsRef<Path>,
 ) -> Result<PathBuf> {
     let out_dir = out_dir.as_ref();
-    println!("cargo:rerun-if-changed={}", options.spec.display());
     // The embedded runtime and the matcher are gated on the generated crate's features; the
     // calling crate may not declare them, so tell rustc's cfg check that they are expected.
     println!("cargo::rustc-check-cfg=cfg(feature, values(\"cli\", \"fake\", \"server\"))");
     options.regenerate_command =
         "the build script (ea_codegen::build_script::generate_into)".into();
     options.runtime = crate::emit::Runtime::Embedded;
-    let files = generate(&options)?;
+    let (files, inputs) = generate_with_inputs(&options)?;
+    // Every file of the document, so an edit of a file its `$ref`s name regenerates too.
+    for input in &inputs {
+        println!("cargo:rerun-if-changed={}", input.display());
+    }
     let crate_dir = out_dir.join(&options.crate_name);
     crate::write::write(&crate_dir, &files)?;
     let mut root =

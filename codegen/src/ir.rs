@@ -26,6 +26,9 @@ pub struct Api {
     pub enums: Vec<EnumType>,
     /// Operations, in spec order (path, then method).
     pub operations: Vec<Operation>,
+    /// The files the document was read from, the root first, relative to the root's folder
+    /// (several when it refers to others with `$ref`).
+    pub inputs: Vec<std::path::PathBuf>,
 }
 
 /// How the API key is sent.

@@ -6,6 +6,7 @@
 //! [`pipeline`] strings them together; [`build_script`] serves a downstream `build.rs`.
 
 pub mod build_script;
+pub mod bundle;
 pub mod emit;
 pub mod error;
 pub mod ir;

@@ -55,8 +55,16 @@ pub const WORKSPACE_RUNTIME: &str = "../codegen/runtime";
 
 /// Reads the spec and returns every file of the generated crate.
 pub fn generate(options: &GenerateOptions) -> Result<Vec<GeneratedFile>> {
-    let api = load_api(&options.spec, None, &options.decimal_fields)?;
-    emit_api(&api, options)
+    generate_with_inputs(options).map(|(files, _)| files)
+}
+
+/// [`generate`], and every file the spec was read from (the root and the files its `$ref`s
+/// name), as opened.
+pub fn generate_with_inputs(
+    options: &GenerateOptions,
+) -> Result<(Vec<GeneratedFile>, Vec<PathBuf>)> {
+    let (api, inputs) = load_bundled(&options.spec, None, &options.decimal_fields)?;
+    Ok((emit_api(&api, options)?, inputs))
 }
 
 /// Like [`generate`], for a spec already in memory (`file` names it in errors).
@@ -71,20 +79,35 @@ pub fn generate_from_str(
 
 /// load → upgrade → parse → lower.
 pub fn load_api(file: &Path, text: Option<&str>, decimal_fields: &[String]) -> Result<Api> {
+    load_bundled(file, text, decimal_fields).map(|(api, _)| api)
+}
+
+/// [`load_api`], and every file the document was read from, as opened (for a build script's
+/// `rerun-if-changed`).
+pub fn load_bundled(
+    file: &Path,
+    text: Option<&str>,
+    decimal_fields: &[String],
+) -> Result<(Api, Vec<PathBuf>)> {
     let value = match text {
         Some(text) => crate::load::load_str(file, text)?,
         None => crate::load::load(file)?,
     };
-    let swagger2 = crate::source_pointer::is_swagger2(&value);
-    let (_, doc) = crate::parse::finish(file, value)?;
-    lower(
-        file,
-        &doc,
-        &LowerOptions {
-            decimal_fields: decimal_fields.to_vec(),
-        },
-        swagger2,
-    )
+    let bundle = crate::bundle::bundle(file, value)?;
+    let swagger2 = crate::source_pointer::is_swagger2(&bundle.doc);
+    let lowered = crate::parse::finish(file, bundle.doc.clone()).and_then(|(_, doc)| {
+        lower(
+            file,
+            &doc,
+            &LowerOptions {
+                decimal_fields: decimal_fields.to_vec(),
+            },
+            swagger2,
+        )
+    });
+    let mut api = lowered.map_err(|e| bundle.locate(e))?;
+    api.inputs = bundle.inputs;
+    Ok((api, bundle.files))
 }
 
 fn emit_api(api: &Api, options: &GenerateOptions) -> Result<Vec<GeneratedFile>> {

@@ -19,6 +19,10 @@ fn valid_fixtures() -> Vec<PathBuf> {
         .map(|e| e.expect("readable entry").path())
         .filter(|p| p.is_file())
         .collect();
+    // The document split across files (its own folder: only its root is a fixture of its own).
+    fixtures.push(PathBuf::from(
+        "tests/fixtures/split/specification/jobs/jobs.json",
+    ));
     fixtures.sort();
     assert!(
         fixtures.len() >= 10,
@@ -48,6 +52,111 @@ fn snapshots_of_every_fixture() {
         let files = generate(&options(path, "fixture")).unwrap_or_else(|e| panic!("{e}"));
         insta::assert_snapshot!(source_of(&files));
     });
+}
+
+/// A document split over three files in nested folders: one crate, the imported names stable,
+/// the clash of the two `Resource`s resolved by the file's name, every input named in the header.
+#[test]
+fn a_document_split_across_files_generates_one_crate() {
+    let root = Path::new("tests/fixtures/split/specification/jobs/jobs.json");
+    let files = generate(&options(root, "fixture")).unwrap_or_else(|e| panic!("{e}"));
+    let models = &files
+        .iter()
+        .find(|f| f.path == Path::new("src/models.rs"))
+        .unwrap()
+        .contents;
+    assert!(
+        models.contains("// From: jobs.json, ../../common-types/v1/types.json, shared.json\n"),
+        "{}",
+        &models[..300]
+    );
+    insta::assert_snapshot!("split_across_files", source_of(&files));
+
+    // The same files in another folder give the same bytes: nothing absolute gets in.
+    let elsewhere = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("split-elsewhere/deeper");
+    let _ = std::fs::remove_dir_all(&elsewhere);
+    for rel in [
+        "specification/jobs/jobs.json",
+        "specification/jobs/shared.json",
+        "common-types/v1/types.json",
+    ] {
+        let to = elsewhere.join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(Path::new("tests/fixtures/split").join(rel), &to).unwrap();
+    }
+    let moved = generate(&options(
+        &elsewhere.join("specification/jobs/jobs.json"),
+        "fixture",
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(moved, files, "the same bytes from another folder");
+
+    // The freshness check notices an edit of a file the root only refers to.
+    let crate_dir = elsewhere.join("crate");
+    ea_codegen::write::write(&crate_dir, &moved).unwrap();
+    let types = elsewhere.join("common-types/v1/types.json");
+    let edited = std::fs::read_to_string(&types).unwrap().replace(
+        r#""name": { "type": "string" },"#,
+        r#""name": { "type": "string" }, "kind": { "type": "string" },"#,
+    );
+    std::fs::write(&types, edited).unwrap();
+    let regenerated = generate(&options(
+        &elsewhere.join("specification/jobs/jobs.json"),
+        "fixture",
+    ))
+    .unwrap();
+    let stale = ea_codegen::write::check(&crate_dir, &regenerated).unwrap();
+    assert!(
+        stale.iter().any(|f| f.path == Path::new("src/models.rs")),
+        "{stale:?}"
+    );
+
+    // The build script sees the same files as the generator and watches every one of them.
+    let (_, inputs) =
+        ea_codegen::pipeline::generate_with_inputs(&options(root, "fixture")).unwrap();
+    assert_eq!(
+        inputs,
+        [
+            root.to_path_buf(),
+            PathBuf::from(
+                "tests/fixtures/split/specification/jobs/../../common-types/v1/types.json"
+            ),
+            PathBuf::from("tests/fixtures/split/specification/jobs/shared.json"),
+        ]
+    );
+}
+
+/// The refusals of documents split across files name the file and the pointer at fault.
+#[test]
+fn split_documents_are_refused_with_the_file_and_pointer_at_fault() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "missing-file.json",
+            "missing-file.json",
+            "/definitions/A/$ref",
+        ),
+        (
+            "missing-pointer.json",
+            "missing-pointer.json",
+            "/definitions/A/properties/x/$ref",
+        ),
+        ("cycle.json", "parts/cycle-c.json", "/definitions/C/$ref"),
+        ("url.json", "url.json", "/definitions/A/$ref"),
+        (
+            "error-in-other-file.json",
+            "parts/types.json",
+            "/definitions/Bad/properties/v/oneOf",
+        ),
+    ];
+    let dir = Path::new("tests/fixtures/split-invalid");
+    for (name, file, pointer) in cases {
+        let error = generate(&options(&dir.join(name), "broken"))
+            .err()
+            .unwrap_or_else(|| panic!("{name} was accepted"));
+        assert_eq!(error.file, dir.join(file), "{error}");
+        assert_eq!(error.pointer, *pointer, "{error}");
+        insta::assert_snapshot!(format!("refused_split__{name}"), error.to_string());
+    }
 }
 
 #[test]

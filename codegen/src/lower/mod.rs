@@ -75,6 +75,7 @@ pub fn lower(file: &Path, doc: &OpenAPI, options: &LowerOptions, swagger2: bool)
         models: cx.models,
         enums: cx.enums,
         operations,
+        inputs: vec![file.file_name().map(PathBuf::from).unwrap_or_default()],
     })
 }
 

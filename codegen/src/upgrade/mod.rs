@@ -33,6 +33,7 @@ use crate::error::{Error, Result};
 use convert::Converter;
 pub use recursion::check_recursion;
 use refs::check_refs;
+pub(crate) use refs::{percent_decode, walk_refs};
 
 /// The OpenAPI version a converted Swagger 2.0 document declares.
 pub const TARGET_VERSION: &str = "3.0.3";

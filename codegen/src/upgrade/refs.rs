@@ -43,7 +43,7 @@ const NAMED_MAPS: &[&str] = &[
 /// Calls `f(reference, pointer of the $ref node)` for every string `$ref` in `value`, skipping
 /// literal data (`example`, `default`, `enum`, an Example's `value`) and vendor extensions,
 /// where a `$ref` key is content rather than a reference.
-pub(super) fn walk_refs(
+pub(crate) fn walk_refs(
     value: &Value,
     pointer: &str,
     named: bool,
@@ -106,7 +106,7 @@ fn resolve<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
 }
 
 /// Undoes `%XX` escapes (a `$ref` is a URI, so its fragment may be escaped).
-pub(super) fn percent_decode(text: &str) -> Option<String> {
+pub(crate) fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -66,7 +66,9 @@ fn a_document_split_across_files_generates_one_crate() {
         .unwrap()
         .contents;
     assert!(
-        models.contains("// From: jobs.json, ../../common-types/v1/types.json, shared.json\n"),
+        models.contains(
+            "// From: jobs.json, ../../common-types/v1/types.json, shared.json, ../../common-types/v1/address.yaml\n"
+        ),
         "{}",
         &models[..300]
     );
@@ -79,6 +81,7 @@ fn a_document_split_across_files_generates_one_crate() {
         "specification/jobs/jobs.json",
         "specification/jobs/shared.json",
         "common-types/v1/types.json",
+        "common-types/v1/address.yaml",
     ] {
         let to = elsewhere.join(rel);
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();

@@ -98,10 +98,10 @@ fn a_document_split_across_files_generates_one_crate() {
     let crate_dir = elsewhere.join("crate");
     ea_codegen::write::write(&crate_dir, &moved).unwrap();
     let types = elsewhere.join("common-types/v1/types.json");
-    let edited = std::fs::read_to_string(&types).unwrap().replace(
-        r#""name": { "type": "string" },"#,
-        r#""name": { "type": "string" }, "kind": { "type": "string" },"#,
-    );
+    let mut edited: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&types).unwrap()).unwrap();
+    edited["definitions"]["Resource"]["properties"]["kind"] = serde_json::json!({"type": "string"});
+    let edited = serde_json::to_string_pretty(&edited).unwrap();
     std::fs::write(&types, edited).unwrap();
     let regenerated = generate(&options(
         &elsewhere.join("specification/jobs/jobs.json"),
@@ -125,6 +125,9 @@ fn a_document_split_across_files_generates_one_crate() {
                 "tests/fixtures/split/specification/jobs/../../common-types/v1/types.json"
             ),
             PathBuf::from("tests/fixtures/split/specification/jobs/shared.json"),
+            PathBuf::from(
+                "tests/fixtures/split/specification/jobs/../../common-types/v1/address.yaml"
+            ),
         ]
     );
 }

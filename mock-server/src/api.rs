@@ -4,7 +4,8 @@
 //! (`x-mock-status` / `Prefer: code=`) → random fault → match the generated
 //! `Operation` (404 / 405 / 400) → domain checks and enrollment (400) → ETag of the
 //! request's identity → `If-None-Match` (304) → generate the body (JSON, or streamed
-//! CSV). Each step is a small function; the failure of one is the response.
+//! CSV). Each step is a small function; the failure of one is the response. The
+//! asynchronous report's operations leave after the domain checks for `crate::report_api`.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -26,11 +27,11 @@ use crate::memo::{Answer, AnswerKey};
 use crate::paging;
 use crate::problem::{self, error_response};
 use crate::render::{self, PagePlan, usage};
-use crate::resolve::{Query, Resolved, resolve};
+use crate::resolve::{Query, Resolution, Resolved, resolve};
 use crate::stable_hash::StableHasher;
 use crate::state::{AppState, Enrollment};
 use crate::wire::Timestamps;
-use crate::{auth, origin, totals, universe};
+use crate::{auth, origin, report_api, totals, universe};
 
 /// Handles one API request.
 pub async fn handle(State(state): State<AppState>, request: Request) -> Response {
@@ -64,13 +65,18 @@ async fn respond(
     let op = match_request(&method, parts.uri.path(), parts.uri.query(), &parts.headers)
         .map_err(match_error)?;
     note.operation = Some(op.id());
-    let resolved = resolve(
+    let resolved = match resolve(
         &op,
         state.today(),
         |e| state.enrollment(e).is_some(),
         &state.enrollment_numbers,
     )
-    .map_err(bad_request)?;
+    .map_err(bad_request)?
+    {
+        Resolution::Data(resolved) => resolved,
+        // The asynchronous report: no ETag, no memo; its answer moves with the clock.
+        Resolution::Report(call) => return Ok(report_api::respond(state, parts, call, cut)),
+    };
     // Read once: the key of a kept answer and its ETag must name the same version.
     let version = state.data_version();
     let memo = memo_key(version, &resolved);

@@ -23,6 +23,14 @@ pub const MAX_ROWS_PER_DAY: u64 = 100_000;
 pub const MAX_LATENCY_MS: u64 = 60_000;
 /// Largest `--retry-after` (one hour), the longest back-off a client is asked for.
 pub const MAX_RETRY_AFTER_SECS: u64 = 3_600;
+/// Largest `--report-delay-ms` (one hour): real reports took minutes, and a longer run only
+/// outlives the link it produces.
+pub const MAX_REPORT_DELAY_MS: u64 = 3_600_000;
+/// Largest `--report-link-ttl-secs` (seven days, the longest SAS lifetime worth testing).
+pub const MAX_REPORT_LINK_TTL_SECS: u64 = 604_800;
+/// The blob listener's port when `--blob-port` is not given: Azurite's blob port, so tools
+/// configured for the storage emulator find it. With `--port 0`, the default is 0 instead.
+pub const DEFAULT_BLOB_PORT: u16 = 10_000;
 
 /// How log lines are written.
 #[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -131,6 +139,54 @@ pub struct Config {
     /// (`2019-05-01T00:00:00`), or `rfc3339` (`2019-05-01T00:00:00Z`).
     #[arg(long, env = "EA_MOCK_TIMESTAMPS", value_enum, default_value_t = Timestamps::Service)]
     pub timestamps: Timestamps,
+
+    /// Milliseconds an asynchronous usage report takes: queued for the first third, in
+    /// progress until the end, then finished (0: finished at once).
+    #[arg(
+        long = "report-delay-ms",
+        value_name = "MS",
+        env = "EA_MOCK_REPORT_DELAY_MS",
+        default_value_t = 3000
+    )]
+    pub report_delay_ms: u64,
+
+    /// Secret that signs report ids and blob links; default: derived from --seed, so two
+    /// instances with the same flags accept each other's ids.
+    #[arg(
+        long = "report-secret",
+        value_name = "SECRET",
+        env = "EA_MOCK_REPORT_SECRET",
+        hide_env_values = true
+    )]
+    pub report_secret: Option<String>,
+
+    /// Seconds a report's blob link is valid after the report was requested.
+    #[arg(
+        long = "report-link-ttl-secs",
+        value_name = "SECS",
+        env = "EA_MOCK_REPORT_LINK_TTL_SECS",
+        default_value_t = 3600
+    )]
+    pub report_link_ttl_secs: u64,
+
+    /// Port of the blob listener (the storage the report links point to); 0 picks a free one.
+    /// With --port 0, the default 10000 (Azurite's blob port) becomes 0 too.
+    #[arg(
+        long = "blob-port",
+        value_name = "PORT",
+        env = "EA_MOCK_BLOB_PORT",
+        default_value_t = DEFAULT_BLOB_PORT
+    )]
+    pub blob_port: u16,
+
+    /// Origin written into report links (`blobPath`), e.g. behind a proxy or in a container;
+    /// default: `http://<host>:<blob port>`.
+    #[arg(
+        long = "blob-public-url",
+        value_name = "URL",
+        env = "EA_MOCK_BLOB_PUBLIC_URL"
+    )]
+    pub blob_public_url: Option<String>,
 }
 
 /// Hand-written (not parsed) so that `EA_MOCK_*` variables in the environment of a
@@ -155,6 +211,11 @@ impl Default for Config {
             today: None,
             log_format: LogFormat::Text,
             timestamps: Timestamps::Service,
+            report_delay_ms: 3000,
+            report_secret: None,
+            report_link_ttl_secs: 3600,
+            blob_port: DEFAULT_BLOB_PORT,
+            blob_public_url: None,
         }
     }
 }
@@ -180,6 +241,19 @@ fn invalid(flag: &'static str, env: &'static str, reason: impl Into<String>) -> 
 }
 
 impl Config {
+    /// The port the blob listener binds: `--blob-port`, except that with `--port 0` the default
+    /// [`DEFAULT_BLOB_PORT`] becomes 0 too. A mock on an ephemeral port is how tests start it
+    /// (`Config { port: 0, ..Config::default() }`), and two of them could not run at once if
+    /// both took port 10000 for their storage. (So `--port 0` cannot be paired with blob port
+    /// 10000; any other blob port is kept.)
+    pub fn effective_blob_port(&self) -> u16 {
+        if self.port == 0 && self.blob_port == DEFAULT_BLOB_PORT {
+            0
+        } else {
+            self.blob_port
+        }
+    }
+
     /// The keys the server accepts: the configured ones, or [`DEFAULT_API_KEY`] if none.
     /// A `KeyId` (the `auth` module's) is an index into this list.
     pub fn effective_api_keys(&self) -> Vec<String> {
@@ -277,6 +351,7 @@ impl Config {
                 format!("{} is above {MAX_RETRY_AFTER_SECS}", self.retry_after_secs),
             ));
         }
+        self.validate_report()?;
         if let Some(today) = self.today
             && today < crate::validate::FIRST_DATA_DAY
         {
@@ -288,6 +363,48 @@ impl Config {
                     crate::validate::FIRST_DATA_DAY
                 ),
             ));
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    /// The settings of the asynchronous report and its blob listener.
+    fn validate_report(&self) -> Result<(), ConfigError> {
+        if self.report_delay_ms > MAX_REPORT_DELAY_MS {
+            return Err(invalid(
+                "report-delay-ms",
+                "REPORT_DELAY_MS",
+                format!("{} is above {MAX_REPORT_DELAY_MS}", self.report_delay_ms),
+            ));
+        }
+        if self.report_secret.as_ref().is_some_and(String::is_empty) {
+            return Err(invalid(
+                "report-secret",
+                "REPORT_SECRET",
+                "must not be empty (omit it to derive the key from --seed)",
+            ));
+        }
+        if self.report_link_ttl_secs > MAX_REPORT_LINK_TTL_SECS {
+            return Err(invalid(
+                "report-link-ttl-secs",
+                "REPORT_LINK_TTL_SECS",
+                format!(
+                    "{} is above {MAX_REPORT_LINK_TTL_SECS}",
+                    self.report_link_ttl_secs
+                ),
+            ));
+        }
+        let blob_port = self.effective_blob_port();
+        if blob_port != 0 && blob_port == self.port {
+            return Err(invalid(
+                "blob-port",
+                "BLOB_PORT",
+                format!("{blob_port} is also --port; the blob listener needs its own"),
+            ));
+        }
+        if let Some(url) = &self.blob_public_url {
+            check_public_url(url).map_err(|r| invalid("blob-public-url", "BLOB_PUBLIC_URL", r))?;
         }
         Ok(())
     }
@@ -331,6 +448,14 @@ impl fmt::Debug for Config {
             .field("today", &self.today)
             .field("log_format", &self.log_format)
             .field("timestamps", &self.timestamps)
+            .field("report_delay_ms", &self.report_delay_ms)
+            .field(
+                "report_secret",
+                &self.report_secret.as_ref().map(|_| Redacted(1)),
+            )
+            .field("report_link_ttl_secs", &self.report_link_ttl_secs)
+            .field("blob_port", &self.blob_port)
+            .field("blob_public_url", &self.blob_public_url)
             .finish()
     }
 }
@@ -398,7 +523,9 @@ mod tests {
                     --enrollment 100 --enrollment 200 --subscriptions 9 --rows-per-day 3 \
                     --page-size 50 --public-url http://mock:8080 --data-version 5 \
                     --fault-rate 0.25 --latency-ms 10 --rate-limit 100 --log-format json \
-                    --retry-after 0 --today 2018-06-15 --timestamps rfc3339";
+                    --retry-after 0 --today 2018-06-15 --timestamps rfc3339 \
+                    --report-delay-ms 0 --report-secret s3 --report-link-ttl-secs 60 \
+                    --blob-port 0 --blob-public-url http://blob:10000";
         let c = parse(&args.split_whitespace().collect::<Vec<_>>()).unwrap();
         assert_eq!(c.host, "0.0.0.0");
         assert_eq!(c.port, 0);
@@ -418,6 +545,11 @@ mod tests {
         assert_eq!(c.retry_after_secs, 0);
         assert_eq!(c.today, NaiveDate::from_ymd_opt(2018, 6, 15));
         assert_eq!(c.timestamps, Timestamps::Rfc3339);
+        assert_eq!(c.report_delay_ms, 0);
+        assert_eq!(c.report_secret.as_deref(), Some("s3"));
+        assert_eq!(c.report_link_ttl_secs, 60);
+        assert_eq!((c.blob_port, c.effective_blob_port()), (0, 0));
+        assert_eq!(c.blob_public_url.as_deref(), Some("http://blob:10000"));
         c.validate().unwrap();
         assert_eq!(
             parse(&[]).unwrap().timestamps,
@@ -479,6 +611,33 @@ mod tests {
             output.status.success() && stdout.contains("1 passed"),
             "{stdout}"
         );
+    }
+
+    #[test]
+    fn the_blob_port_defaults_to_azurites_unless_the_api_port_is_ephemeral() {
+        let c = Config::default();
+        assert_eq!(c.effective_blob_port(), DEFAULT_BLOB_PORT);
+        let ephemeral = Config {
+            port: 0,
+            ..Config::default()
+        };
+        assert_eq!(ephemeral.effective_blob_port(), 0);
+        let chosen = Config {
+            port: 0,
+            blob_port: 7,
+            ..Config::default()
+        };
+        assert_eq!(chosen.effective_blob_port(), 7);
+    }
+
+    #[test]
+    fn debug_redacts_the_report_secret() {
+        let c = Config {
+            report_secret: Some("report-secret-value".into()),
+            ..Config::default()
+        };
+        let text = format!("{c:?}");
+        assert!(!text.contains("report-secret-value"), "{text}");
     }
 
     #[test]
@@ -576,6 +735,41 @@ mod tests {
                 ..d()
             }),
             "today"
+        );
+        assert_eq!(
+            flag_of(Config {
+                report_delay_ms: MAX_REPORT_DELAY_MS + 1,
+                ..d()
+            }),
+            "report-delay-ms"
+        );
+        assert_eq!(
+            flag_of(Config {
+                report_secret: Some(String::new()),
+                ..d()
+            }),
+            "report-secret"
+        );
+        assert_eq!(
+            flag_of(Config {
+                report_link_ttl_secs: MAX_REPORT_LINK_TTL_SECS + 1,
+                ..d()
+            }),
+            "report-link-ttl-secs"
+        );
+        assert_eq!(
+            flag_of(Config {
+                blob_port: 8080,
+                ..d()
+            }),
+            "blob-port"
+        );
+        assert_eq!(
+            flag_of(Config {
+                blob_public_url: Some("ftp://x".into()),
+                ..d()
+            }),
+            "blob-public-url"
         );
         assert_eq!(
             flag_of(Config {

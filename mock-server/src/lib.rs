@@ -16,6 +16,7 @@
 mod admin;
 mod api;
 mod auth;
+pub mod blob;
 pub mod body;
 mod conditional;
 pub mod config;
@@ -27,10 +28,14 @@ mod origin;
 mod paging;
 mod problem;
 pub mod render;
+pub mod report;
+pub mod report_api;
 pub mod resolve;
+pub mod sas;
 pub mod server;
 pub mod stable_hash;
 pub mod state;
+mod storage_error;
 mod swagger;
 #[cfg(test)]
 mod test_support;
@@ -39,8 +44,12 @@ pub mod universe;
 mod validate;
 pub mod wire;
 
+pub use blob::BlobRequests;
 pub use config::{Config, ConfigError, LogFormat};
-pub use server::{MockServer, app, router, serve, serve_with_shutdown, shutdown_signal, try_app};
+pub use server::{
+    MockServer, app, blob_app, blob_router, router, serve, serve_with_blob, serve_with_shutdown,
+    shutdown_signal, try_app, try_blob_app,
+};
 
 /// The spec document served at `/swagger/docs/v3`, embedded at build time.
 pub const SPEC_JSON: &str = include_str!("../../spec/ea-reporting-v3.json");

@@ -55,6 +55,32 @@ pub async fn log_requests(request: Request, next: Next) -> Response {
     response
 }
 
+/// Middleware writing the log line of every request to the blob listener. It names the query
+/// too (which link was used, and when it expires), with the value of `sig` replaced: the
+/// signature is what makes a link a credential, and CI logs are often public. The path holds the
+/// report id, which is signed but not secret.
+pub async fn log_blob_requests(request: Request, next: Next) -> Response {
+    if !tracing::enabled!(target: "ea_mock_server::access", Level::INFO) {
+        return next.run(request).await;
+    }
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().map(crate::sas::redact_query);
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        target: "ea_mock_server::access",
+        listener = "blob",
+        method = %method,
+        path = %path,
+        query = query.as_deref().unwrap_or(""),
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}
+
 /// Installs the global subscriber (level from `RUST_LOG`, default `info`). Does
 /// nothing if one is already installed (e.g. by an embedding program).
 pub fn init(format: LogFormat) {

@@ -1,12 +1,12 @@
 //! The `ea-mock-server` binary: flags/environment → validated config → listening
-//! socket → serve until SIGINT/SIGTERM.
+//! sockets (the API, and the blob listener of report links) → serve until SIGINT/SIGTERM.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 use ea_mock_server::config::DEFAULT_API_KEY;
-use ea_mock_server::{Config, logging, serve};
+use ea_mock_server::{Config, blob, logging, serve_with_blob, shutdown_signal};
 use tokio::net::TcpListener;
 
 #[tokio::main]
@@ -27,9 +27,21 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let addr = match listener.local_addr() {
-        Ok(addr) => addr,
+    let blob_port = config.effective_blob_port();
+    let blob_listener = match TcpListener::bind((config.host.as_str(), blob_port)).await {
+        Ok(listener) => listener,
         Err(e) => {
+            eprintln!(
+                "ea-mock-server: cannot listen on {}:{blob_port} for report files \
+                 (--blob-port, EA_MOCK_BLOB_PORT): {e}",
+                config.host
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let (addr, blob_addr) = match (listener.local_addr(), blob_listener.local_addr()) {
+        (Ok(addr), Ok(blob_addr)) => (addr, blob_addr),
+        (Err(e), _) | (_, Err(e)) => {
             eprintln!("ea-mock-server: {e}");
             return ExitCode::from(1);
         }
@@ -43,8 +55,12 @@ async fn main() -> ExitCode {
     } else {
         say(&format!("API keys: {} configured", config.api_keys.len()));
     }
-    tracing::info!(%addr, seed = config.seed, enrollments = ?config.enrollments, "listening");
-    match serve(listener, config).await {
+    say(&format!(
+        "report files on {}",
+        blob::origin(&config, blob_addr.port())
+    ));
+    tracing::info!(%addr, %blob_addr, seed = config.seed, enrollments = ?config.enrollments, "listening");
+    match serve_with_blob(listener, blob_listener, config, shutdown_signal()).await {
         Ok(()) => {
             tracing::info!("shut down");
             ExitCode::SUCCESS

@@ -124,15 +124,47 @@ impl Query {
     }
 }
 
-/// A request the mock will answer with data.
+/// A call of the asynchronous report's operations. Unlike a [`Query`], its answer is not a
+/// function of the data alone (it moves with the clock and is signed), so `crate::report_api`
+/// answers it, without ETags.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Resolved {
+pub enum Report {
+    /// Queue a report (`usagedetails/submit`).
+    Submit {
+        /// The days asked for (period or range), before the cut at today.
+        requested: Days,
+        /// What the file's title line names (and whether a billing period was asked for).
+        title: CsvTitle,
+        /// The day of the request: the last day the report can hold.
+        today: NaiveDate,
+    },
+    /// The state of a queued report (`usagedetails/reports/{reportId}`); the id is checked by
+    /// `crate::report_api`, which holds the keys.
+    Poll {
+        /// The id as the path gave it.
+        report_id: String,
+    },
+}
+
+/// A request the mock will answer: with data ([`Query`], the default) or about a report
+/// ([`Report`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resolved<Q = Query> {
     /// Operation id from the spec.
     pub operation: &'static str,
     /// Enrollment number, one the server serves.
     pub enrollment: String,
     /// What to send.
-    pub query: Query,
+    pub query: Q,
+}
+
+/// What [`resolve`] found a request to be.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Resolution {
+    /// A data operation.
+    Data(Resolved),
+    /// One of the asynchronous report's operations.
+    Report(Resolved<Report>),
 }
 
 impl Resolved {
@@ -157,7 +189,16 @@ pub fn resolve(
     today: NaiveDate,
     known_enrollment: impl Fn(&str) -> bool,
     served: &[String],
-) -> Result<Resolved, String> {
+) -> Result<Resolution, String> {
+    // The report's operations return from inside the match: still one exhaustive match.
+    let report = |enrollment: &str, report: Result<Report, String>| {
+        check_enrollment(enrollment, &known_enrollment, served)?;
+        Ok(Resolution::Report(Resolved {
+            operation: op.id(),
+            enrollment: enrollment.to_owned(),
+            query: report?,
+        }))
+    };
     let current = BillingPeriod::containing(today);
     let period = |s: &str| validate::parse_billing_period(s, today);
     let (enrollment, query): (&str, Result<Query, String>) = match op {
@@ -202,13 +243,47 @@ pub fn resolve(
             end_time,
         } => (
             enrollment_number,
-            csv_days(billing_period.as_deref(), *start_time, *end_time, today).map(
-                |(days, title)| Query::UsageCsv {
-                    days: days.until(today),
-                    title,
-                },
-            ),
+            selection(
+                billing_period.as_deref(),
+                *start_time,
+                *end_time,
+                today,
+                MAX_CSV_RANGE_MONTHS,
+            )
+            .map(|(days, title)| Query::UsageCsv {
+                days: days.until(today),
+                title,
+            }),
         ),
+        Operation::UsageDetailsSubmitV3Post {
+            enrollment_number,
+            billing_period,
+            start_time,
+            end_time,
+        } => {
+            let submit = selection(
+                billing_period.as_deref(),
+                *start_time,
+                *end_time,
+                today,
+                MAX_JSON_RANGE_MONTHS,
+            )
+            .map(|(requested, title)| Report::Submit {
+                requested,
+                title,
+                today,
+            });
+            return report(enrollment_number, submit);
+        }
+        Operation::UsageDetailsReportV3Get {
+            enrollment_number,
+            report_id,
+        } => {
+            let poll = Report::Poll {
+                report_id: report_id.clone(),
+            };
+            return report(enrollment_number, Ok(poll));
+        }
         Operation::MarketplacesV3GetMarketplacesByCustomDate {
             enrollment_number,
             start_time,
@@ -300,19 +375,28 @@ pub fn resolve(
             recommendations(Scope::Single, look_back_period.as_ref(), today),
         ),
     };
-    // An unknown enrollment is the more basic mistake, so it is reported first.
-    if !known_enrollment(enrollment) {
-        return Err(format!(
-            "invalid EA number '{}': this server serves enrollment {}",
-            shorten(enrollment),
-            served.join(", ")
-        ));
-    }
-    Ok(Resolved {
+    check_enrollment(enrollment, &known_enrollment, served)?;
+    Ok(Resolution::Data(Resolved {
         operation: op.id(),
         enrollment: enrollment.to_owned(),
         query: query?,
-    })
+    }))
+}
+
+/// An unknown enrollment is the more basic mistake, so it is reported before any parameter.
+fn check_enrollment(
+    enrollment: &str,
+    known_enrollment: impl Fn(&str) -> bool,
+    served: &[String],
+) -> Result<(), String> {
+    if known_enrollment(enrollment) {
+        return Ok(());
+    }
+    Err(format!(
+        "invalid EA number '{}': this server serves enrollment {}",
+        shorten(enrollment),
+        served.join(", ")
+    ))
 }
 
 fn balance_summary(period: BillingPeriod, today: NaiveDate) -> Query {
@@ -350,7 +434,6 @@ fn range(
     Ok(Days::new(first, last))
 }
 
-/// The CSV download takes exactly one of `billingPeriod` or `startTime` + `endTime`.
 /// What the title line of a CSV download names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CsvTitle {
@@ -360,11 +443,14 @@ pub enum CsvTitle {
     Range(Days),
 }
 
-fn csv_days(
+/// The CSV download and the report submit take exactly one of `billingPeriod` or `startTime` +
+/// `endTime`; a range may span `max_months` (1 for the download, 36 for the report).
+fn selection(
     billing_period: Option<&str>,
     start: Option<chrono::DateTime<chrono::Utc>>,
     end: Option<chrono::DateTime<chrono::Utc>>,
     today: NaiveDate,
+    max_months: u32,
 ) -> Result<(Days, CsvTitle), String> {
     match (billing_period, start, end) {
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
@@ -372,7 +458,7 @@ fn csv_days(
         }
         (Some(p), None, None) => validate::parse_billing_period(p, today)
             .map(|period| (Days::of_period(period), CsvTitle::Period(period))),
-        (None, Some(s), Some(e)) => range(("startTime", s), ("endTime", e), MAX_CSV_RANGE_MONTHS)
+        (None, Some(s), Some(e)) => range(("startTime", s), ("endTime", e), max_months)
             .map(|days| (days, CsvTitle::Range(days))),
         (None, Some(_), None) => Err("endTime is required with startTime".to_owned()),
         (None, None, Some(_)) => Err("startTime is required with endTime".to_owned()),
@@ -442,8 +528,22 @@ mod tests {
 
     const TODAY: fn() -> NaiveDate = || d(2018, 6, 15);
 
-    fn run(op: Operation) -> Result<Resolved, String> {
+    fn resolution(op: Operation) -> Result<Resolution, String> {
         resolve(&op, TODAY(), |e| e == "100", &["100".to_owned()])
+    }
+
+    fn run(op: Operation) -> Result<Resolved, String> {
+        match resolution(op)? {
+            Resolution::Data(r) => Ok(r),
+            Resolution::Report(r) => panic!("a report operation: {r:?}"),
+        }
+    }
+
+    fn run_report(op: Operation) -> Result<Resolved<Report>, String> {
+        match resolution(op)? {
+            Resolution::Report(r) => Ok(r),
+            Resolution::Data(r) => panic!("a data operation: {r:?}"),
+        }
     }
 
     fn e() -> String {
@@ -577,6 +677,68 @@ mod tests {
             let err = result.unwrap_err();
             assert!(err.contains(want), "{err}");
         }
+    }
+
+    #[test]
+    fn report_submit_takes_one_selection_of_up_to_36_months() {
+        let submit = |bp: Option<&str>, s, e_| {
+            run_report(Operation::UsageDetailsSubmitV3Post {
+                enrollment_number: e(),
+                billing_period: bp.map(Into::into),
+                start_time: s,
+                end_time: e_,
+            })
+        };
+        let ok = submit(None, Some(at(2015, 7, 1)), Some(at(2018, 6, 30))).unwrap();
+        assert_eq!(ok.operation, "UsageDetailsSubmitV3_Post");
+        assert_eq!(
+            ok.query,
+            Report::Submit {
+                requested: Days::new(d(2015, 7, 1), d(2018, 6, 30)),
+                title: CsvTitle::Range(Days::new(d(2015, 7, 1), d(2018, 6, 30))),
+                today: TODAY(),
+            }
+        );
+        let period = submit(Some("201805"), None, None).unwrap();
+        assert!(matches!(
+            period.query,
+            Report::Submit {
+                title: CsvTitle::Period(_),
+                ..
+            }
+        ));
+        for (result, want) in [
+            (
+                submit(None, Some(at(2015, 6, 30)), Some(at(2018, 6, 1))),
+                "at most 36",
+            ),
+            (
+                submit(Some("201805"), Some(at(2018, 5, 1)), None),
+                "not both",
+            ),
+            (submit(None, None, None), "is required"),
+            (submit(Some("201807"), None, None), "future"),
+        ] {
+            let err = result.unwrap_err();
+            assert!(err.contains(want), "{err}");
+        }
+        let poll = run_report(Operation::UsageDetailsReportV3Get {
+            enrollment_number: "100".into(),
+            report_id: "x".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            poll.query,
+            Report::Poll {
+                report_id: "x".into()
+            }
+        );
+        let unknown = run_report(Operation::UsageDetailsReportV3Get {
+            enrollment_number: "999".into(),
+            report_id: "x".into(),
+        })
+        .unwrap_err();
+        assert!(unknown.starts_with("invalid EA number"), "{unknown}");
     }
 
     #[test]

@@ -1,18 +1,21 @@
-//! Putting it together: the router, serving it on a listener until shutdown, and a
-//! handle to run the mock in-process (tests, downstream CI helpers).
+//! Putting it together: the routers (the API, and the blob listener the asynchronous report's
+//! links point to, on an origin of its own), serving them until shutdown, and a handle to run
+//! the mock in-process (tests, downstream CI helpers).
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::io;
 use std::net::SocketAddr;
 
 use axum::Router;
 use axum::middleware;
 use axum::routing::get;
-use axum::serve::ListenerExt;
-use tokio::net::TcpListener;
+use axum::serve::{Listener, ListenerExt};
+use futures_util::FutureExt as _;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::blob::{self, BlobRequests};
 use crate::config::{Config, ConfigError};
 use crate::state::AppState;
 use crate::{admin, api, logging, swagger};
@@ -31,6 +34,28 @@ pub fn app(config: Config) -> Router {
 pub fn try_app(config: Config) -> Result<Router, ConfigError> {
     config.validate()?;
     Ok(router(AppState::new(&config)))
+}
+
+/// The blob listener as an axum router, for in-process use (`oneshot` tests of report
+/// downloads). Report ids are stateless, so it serves the links of an [`app`] built from the
+/// same `config`.
+///
+/// # Panics
+///
+/// If `config` is invalid (see [`Config::validate`]); use [`try_blob_app`] to get the error.
+pub fn blob_app(config: Config) -> Router {
+    try_blob_app(config).unwrap_or_else(|e| panic!("invalid ea-mock-server configuration: {e}"))
+}
+
+/// [`blob_app`], or the first configuration error.
+pub fn try_blob_app(config: Config) -> Result<Router, ConfigError> {
+    config.validate()?;
+    Ok(blob_router(AppState::new(&config)))
+}
+
+/// The blob listener's routes over a built state (share the API's to count its requests).
+pub fn blob_router(state: AppState) -> Router {
+    blob::router(state)
 }
 
 /// The routes over a built state.
@@ -53,8 +78,9 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(logging::log_requests))
 }
 
-/// Serves `config` on `listener` until SIGINT or SIGTERM, then finishes the requests in
-/// flight.
+/// Serves the API of `config` on `listener` until SIGINT or SIGTERM, then finishes the requests
+/// in flight. Only the API: report links name the configured blob origin; [`serve_with_blob`]
+/// serves the blob listener too.
 pub async fn serve(listener: TcpListener, config: Config) -> io::Result<()> {
     serve_with_shutdown(listener, config, shutdown_signal()).await
 }
@@ -66,17 +92,63 @@ pub async fn serve_with_shutdown(
     signal: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let app = try_app(config).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-    // Without TCP_NODELAY (axum leaves it off), the small last write of a streamed body
-    // (the chunked terminator) waits for the ACK of the previous one, which the client
-    // delays by up to 40 ms: a paging client stalled on one page in ten.
-    let listener = listener.tap_io(|tcp| {
+    axum::serve(nodelay(listener), app)
+        .with_graceful_shutdown(signal)
+        .await
+}
+
+/// Serves the API on `api` and the blob listener on `blob` until `signal` completes, then shuts
+/// both down gracefully. Report links name the blob listener's actual port (or
+/// `--blob-public-url`).
+pub async fn serve_with_blob(
+    api: TcpListener,
+    blob: TcpListener,
+    config: Config,
+    signal: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    config
+        .validate()
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    let state = bound_state(&config, &blob)?;
+    serve_pair(api, blob, state, signal).await
+}
+
+/// The state of a server whose blob listener is `blob`.
+fn bound_state(config: &Config, blob: &TcpListener) -> io::Result<AppState> {
+    let port = blob.local_addr()?.port();
+    Ok(AppState::with_blob_origin(
+        config,
+        blob::origin(config, port),
+    ))
+}
+
+/// Both routers over one state, one shutdown signal for both.
+async fn serve_pair(
+    api: TcpListener,
+    blob: TcpListener,
+    state: AppState,
+    signal: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let signal = signal.boxed().shared();
+    let api = axum::serve(nodelay(api), router(state.clone()))
+        .with_graceful_shutdown(signal.clone())
+        .into_future();
+    let blob = axum::serve(nodelay(blob), blob::router(state))
+        .with_graceful_shutdown(signal)
+        .into_future();
+    tokio::try_join!(api, blob).map(|_| ())
+}
+
+/// The listener with TCP_NODELAY on every connection. Without it (axum leaves it off), the
+/// small last write of a streamed body (the chunked terminator) waits for the ACK of the
+/// previous one, which the client delays by up to 40 ms: a paging client stalled on one page in
+/// ten.
+fn nodelay(listener: TcpListener) -> impl Listener<Io = TcpStream, Addr = SocketAddr> {
+    listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(signal)
-        .await
+    })
 }
 
 /// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `docker stop` and CI
@@ -112,35 +184,44 @@ pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     }
 }
 
-/// A mock running on a background task of the current Tokio runtime.
+/// A mock running on a background task of the current Tokio runtime: the API and the blob
+/// listener of its report links.
 #[derive(Debug)]
 pub struct MockServer {
     addr: SocketAddr,
+    blob_addr: SocketAddr,
+    state: AppState,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<io::Result<()>>,
 }
 
 impl MockServer {
-    /// Binds `config.host:config.port` (port 0 picks a free one) and starts serving.
-    /// Returns once the socket accepts connections.
+    /// Binds `config.host:config.port` for the API and `config.host:<blob port>` for the blob
+    /// listener (port 0 picks a free one; with `port: 0` the blob port defaults to 0 too, see
+    /// [`Config::effective_blob_port`]) and starts serving both. Returns once both sockets
+    /// accept connections.
     pub async fn start(config: Config) -> io::Result<MockServer> {
         config
             .validate()
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
-        let addr = listener.local_addr()?;
+        let blob = TcpListener::bind((config.host.as_str(), config.effective_blob_port())).await?;
+        let (addr, blob_addr) = (listener.local_addr()?, blob.local_addr()?);
+        let state = bound_state(&config, &blob)?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve_with_shutdown(listener, config, async {
+        let task = tokio::spawn(serve_pair(listener, blob, state.clone(), async {
             let _ = stopped.await;
         }));
         Ok(MockServer {
             addr,
+            blob_addr,
+            state,
             stop: Some(stop),
             task,
         })
     }
 
-    /// The bound address.
+    /// The bound address of the API.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -150,7 +231,29 @@ impl MockServer {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, finishes the requests in flight and waits for the server.
+    /// The bound address of the blob listener.
+    pub fn blob_addr(&self) -> SocketAddr {
+        self.blob_addr
+    }
+
+    /// The origin report links (`blobPath`) name: `--blob-public-url` if set, else
+    /// `http://<host>:<blob port>`.
+    pub fn blob_url(&self) -> String {
+        self.state.reports.blob_origin.clone()
+    }
+
+    /// What the blob listener has received so far (e.g. to prove the API key never reached it).
+    pub fn blob_requests(&self) -> BlobRequests {
+        self.state.blob_requests.snapshot()
+    }
+
+    /// The shared state (data version, settings).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stops accepting on both listeners, finishes the requests in flight and waits for the
+    /// server.
     pub async fn shutdown(mut self) -> io::Result<()> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

@@ -10,9 +10,11 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
 
+use crate::blob::{self, BlobCounters};
 use crate::config::{Config, Timestamps};
 use crate::faults::{FaultInjector, RateLimiter};
 use crate::memo::AnswerMemo;
+use crate::report::ReportKeys;
 use crate::stable_hash::StableHasher;
 use crate::totals::TotalsMemo;
 use crate::universe::{self, Universe};
@@ -51,6 +53,20 @@ impl Enrollment {
     }
 }
 
+/// The settings of the asynchronous report. Reports themselves are not state: their ids carry
+/// them (see `crate::report`).
+#[derive(Debug)]
+pub struct ReportSettings {
+    /// Sign report ids and blob links.
+    pub keys: ReportKeys,
+    /// `--report-delay-ms`: how long a report takes.
+    pub delay: Duration,
+    /// `--report-link-ttl-secs`: how long a blob link is valid after `requestedOn`.
+    pub link_ttl_secs: u64,
+    /// The origin written into `blobPath`: `--blob-public-url`, or the blob listener's.
+    pub blob_origin: String,
+}
+
 /// Shared state of one server; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct AppState(Arc<Inner>);
@@ -83,6 +99,10 @@ pub struct Inner {
     pub fixed_today: Option<NaiveDate>,
     /// How date-times are written.
     pub timestamps: Timestamps,
+    /// The asynchronous report's settings.
+    pub reports: ReportSettings,
+    /// What the blob listener has received (a test proves the key never reaches it).
+    pub blob_requests: BlobCounters,
     data_version: AtomicU64,
 }
 
@@ -102,6 +122,8 @@ impl std::fmt::Debug for Inner {
             .field("retry_after_secs", &self.retry_after_secs)
             .field("fixed_today", &self.fixed_today)
             .field("timestamps", &self.timestamps)
+            .field("reports", &self.reports)
+            .field("blob_requests", &self.blob_requests.snapshot())
             .finish_non_exhaustive()
     }
 }
@@ -115,8 +137,15 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    /// Builds the state; `config` must be valid (see `Config::validate`).
+    /// Builds the state; `config` must be valid (see `Config::validate`). Report links name
+    /// the configured blob origin (`--blob-public-url`, or `http://<host>:<blob port>`).
     pub fn new(config: &Config) -> Self {
+        Self::with_blob_origin(config, blob::configured_origin(config))
+    }
+
+    /// [`Self::new`], with report links naming `blob_origin` (the blob listener actually bound,
+    /// e.g. on an ephemeral port).
+    pub fn with_blob_origin(config: &Config, blob_origin: String) -> Self {
         let mut numbers: Vec<String> = Vec::new();
         for e in &config.enrollments {
             if !numbers.contains(e) {
@@ -148,6 +177,13 @@ impl AppState {
             retry_after_secs: config.retry_after_secs,
             fixed_today: config.today,
             timestamps: config.timestamps,
+            reports: ReportSettings {
+                keys: ReportKeys::from_config(config),
+                delay: Duration::from_millis(config.report_delay_ms),
+                link_ttl_secs: config.report_link_ttl_secs,
+                blob_origin,
+            },
+            blob_requests: BlobCounters::default(),
             data_version: AtomicU64::new(config.data_version),
         }))
     }

@@ -287,9 +287,12 @@ pub enum Event<R, T = ()> {
     Finished(Finished<R, T>),
 }
 
+/// What [`ProgressStream`] holds: any stream of events.
+type EventStream<R, T> = Pin<Box<dyn Stream<Item = Result<Event<R, T>, Error>> + Send>>;
+
 /// The stream of [`Poller::progress`]; `Send + Unpin + 'static`.
 pub struct ProgressStream<R, T = ()> {
-    inner: Pin<Box<dyn Stream<Item = Result<Event<R, T>, Error>> + Send>>,
+    inner: EventStream<R, T>,
 }
 
 impl<R, T> fmt::Debug for ProgressStream<R, T> {

@@ -33,6 +33,19 @@ pub fn title(title: CsvTitle) -> String {
 
 /// The whole download for `days`, generated as it is sent.
 pub fn usage_csv(e: Arc<Enrollment>, data_seed: u64, days: Days, title_line: CsvTitle) -> Payload {
+    Payload::Document(usage_csv_after(e, data_seed, days, title_line, b""))
+}
+
+/// The download's text after `lead` (the report file starts with a byte order mark): one
+/// document of rows rendered on demand from their index, through one reused row, so nothing
+/// grows with the number of days.
+pub fn usage_csv_after(
+    e: Arc<Enrollment>,
+    data_seed: u64,
+    days: Days,
+    title_line: CsvTitle,
+    lead: &[u8],
+) -> Document {
     let rows = 0..row_count(&e, days);
     let mut detail = UsageDetail::default();
     let render = move |i: u64, buf: &mut Vec<u8>| {
@@ -40,13 +53,9 @@ pub fn usage_csv(e: Arc<Enrollment>, data_seed: u64, days: Days, title_line: Csv
         fill_usage_detail(&e.universe, &row, &mut detail);
         detail.write_record(buf);
     };
-    Payload::Document(Document::new(
-        UsageDetail::LAYOUT.preamble(&title(title_line)),
-        rows,
-        b"",
-        Box::new(render),
-        Vec::new(),
-    ))
+    let mut prefix = lead.to_vec();
+    prefix.extend_from_slice(&UsageDetail::LAYOUT.preamble(&title(title_line)));
+    Document::new(prefix, rows, b"", Box::new(render), Vec::new())
 }
 
 #[cfg(test)]

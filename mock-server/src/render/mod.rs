@@ -4,9 +4,11 @@
 
 mod balance;
 mod billing;
+pub mod blob;
 pub mod csv;
 mod marketplace;
 mod recommendations;
+pub mod report;
 mod reservations;
 pub mod usage;
 

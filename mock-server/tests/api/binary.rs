@@ -40,18 +40,29 @@ fn launch(cmd: &mut Command) -> (Child, String, String) {
 
 /// A raw HTTP/1.1 GET; returns the whole response text.
 fn http_get(addr: &str, path: &str, key: Option<&str>) -> String {
+    http(addr, "GET", path, key)
+}
+
+/// A raw HTTP/1.1 request without a body; returns the whole response text.
+fn http(addr: &str, method: &str, path: &str, key: Option<&str>) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
     let auth = key
         .map(|k| format!("Authorization: Bearer {k}\r\n"))
         .unwrap_or_default();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     response
+}
+
+/// The JSON body of a raw response with a `Content-Length`.
+fn json_body(response: &str) -> serde_json::Value {
+    let body = response.split_once("\r\n\r\n").unwrap().1;
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {response}"))
 }
 
 fn terminate(child: &mut Child) {
@@ -155,4 +166,76 @@ fn logs_are_structured_and_never_contain_the_key() {
     assert_eq!(request_line["fields"]["status"], 200);
     assert_eq!(request_line["fields"]["operation"], "PriceSheetsV3_Get");
     assert_eq!(request_line["fields"]["key"], 0);
+}
+
+#[test]
+fn report_files_are_served_on_their_own_port_and_logs_hide_the_signature() {
+    let mut child = command()
+        .args([
+            "--port",
+            "0",
+            "--today",
+            "2018-06-15",
+            "--subscriptions",
+            "1",
+            "--rows-per-day",
+            "1",
+            "--report-delay-ms",
+            "0",
+            "--log-format",
+            "json",
+        ])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = [String::new(), String::new(), String::new()];
+    for line in &mut lines {
+        out.read_line(line).unwrap();
+    }
+    let addr = lines[0].trim().rsplit("http://").next().unwrap().to_owned();
+    let blob = lines[2]
+        .trim()
+        .strip_prefix("report files on http://")
+        .unwrap_or_else(|| panic!("unexpected third line {:?}", lines[2]))
+        .to_owned();
+    assert_ne!(addr, blob, "another port");
+    let submitted = http(
+        &addr,
+        "POST",
+        "/v3/enrollments/100/usagedetails/submit?startTime=2018-06-01&endTime=2018-06-02",
+        Some("ea-mock-key"),
+    );
+    assert!(submitted.starts_with("HTTP/1.1 202"), "{submitted}");
+    let report_url = json_body(&submitted)["reportUrl"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let poll_path = &report_url[report_url.find("/v3/").unwrap()..];
+    let polled = json_body(&http_get(&addr, poll_path, Some("ea-mock-key")));
+    let link = polled["blobPath"].as_str().unwrap().to_owned();
+    let prefix = format!("http://{blob}");
+    let file = http_get(&blob, link.strip_prefix(&prefix).unwrap(), None);
+    assert!(file.starts_with("HTTP/1.1 200"), "{file}");
+    assert!(file.contains("\u{feff}UsageDetail Report for Date Range - 2018-06-01 - 2018-06-02"));
+    terminate(&mut child);
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    let sig = link.rsplit_once("sig=").unwrap().1;
+    assert!(!logs.contains(sig), "{logs}");
+    let blob_line = logs
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["fields"]["listener"] == "blob")
+        .unwrap_or_else(|| panic!("no blob request log in {logs}"));
+    let query = blob_line["fields"]["query"].as_str().unwrap();
+    assert!(query.ends_with("&spr=http&sig=REDACTED"), "{query}");
+    assert_eq!(blob_line["fields"]["status"], 200);
 }

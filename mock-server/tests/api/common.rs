@@ -88,6 +88,11 @@ pub fn get(uri: &str) -> http::request::Builder {
         .header("authorization", format!("Bearer {KEY}"))
 }
 
+/// A POST with the default key and a Host header (no body).
+pub fn post(uri: &str) -> http::request::Builder {
+    get(uri).method("POST")
+}
+
 pub async fn call(app: &Router, uri: &str) -> Reply {
     send(app, get(uri).body(Body::empty()).unwrap()).await
 }
@@ -122,7 +127,32 @@ pub async fn all_usage_rows(app: &Router, uri: &str) -> (Vec<Value>, usize) {
     (rows, pages)
 }
 
-/// One request per operation of the spec (operation id, path and query), with small
+/// The asynchronous report's operations, which `OPERATIONS` leaves out (they have no ETag and
+/// their answers move with the clock): the submit (a POST; id, path and query) and the poll,
+/// whose path is the `reportUrl` the submit answers.
+pub const REPORT_SUBMIT: (&str, &str) = (
+    "UsageDetailsSubmitV3_Post",
+    "/v3/enrollments/100/usagedetails/submit?startTime=2018-05-30&endTime=2018-05-31",
+);
+/// The poll's operation id.
+pub const REPORT_POLL: &str = "UsageDetailsReportV3_Get";
+
+/// Submits a report and returns the answer.
+pub async fn submit(app: &Router, uri: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut builder = post(uri);
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    send(app, builder.body(Body::empty()).unwrap()).await
+}
+
+/// Polls the `reportUrl` of a submit or poll answer.
+pub async fn poll(app: &Router, report: &Reply) -> Reply {
+    let url = report.json()["reportUrl"].as_str().unwrap().to_owned();
+    call(app, &path_of(&url)).await
+}
+
+/// One request per data operation of the spec (operation id, path and query), with small
 /// ranges so bodies stay short.
 pub const OPERATIONS: [(&str, &str); 17] = [
     (

@@ -77,12 +77,15 @@ fn validator(schema: &Value, timestamps: Timestamps) -> jsonschema::Validator {
         .unwrap()
 }
 
-/// The 200 JSON schema of an operation.
-fn response_schema(operation: &str) -> Value {
+/// The JSON schema of an operation's answer with `status` (whatever its method).
+fn response_schema(operation: &str, status: &str) -> Value {
     for item in openapi()["paths"].as_object().unwrap().values() {
-        let get = &item["get"];
-        if get["operationId"] == operation {
-            return get["responses"]["200"]["content"]["application/json"]["schema"].clone();
+        for op in item.as_object().unwrap().values() {
+            if op["operationId"] == operation {
+                let schema = &op["responses"][status]["content"]["application/json"]["schema"];
+                assert!(schema.is_object(), "{operation} has no {status} schema");
+                return schema.clone();
+            }
         }
     }
     panic!("no operation {operation}");
@@ -125,6 +128,9 @@ fn deserializes(operation: &str, body: &[u8]) {
         "ReservationRecommendationsV2_GetShared" | "ReservationRecommendationsV2_GetSingle" => {
             check::<Vec<models::ReservationRecommendationV2>>(body)
         }
+        "UsageDetailsSubmitV3_Post" | "UsageDetailsReportV3_Get" => {
+            check::<models::UsageReportV3>(body)
+        }
         other => panic!("no model listed for {other}"),
     }
 }
@@ -147,6 +153,7 @@ fn requests() -> Vec<(&'static str, String)> {
 #[test]
 fn the_request_list_covers_every_operation_of_the_spec() {
     let mut ours: Vec<&str> = OPERATIONS.iter().map(|(op, _)| *op).collect();
+    ours.extend([REPORT_SUBMIT.0, REPORT_POLL]);
     let mut spec: Vec<&str> = ROUTES.iter().map(|(op, _, _)| *op).collect();
     ours.sort_unstable();
     spec.sort_unstable();
@@ -166,8 +173,10 @@ async fn every_response_validates_and_deserializes() {
             rows_per_day: 4,
             page_size: 100,
             timestamps,
+            report_delay_ms: 0,
             ..config()
         });
+        check_report(&app, seed, timestamps).await;
         for (op, uri) in requests() {
             if op == "UsageDetailsDownloadV3_Get" {
                 let reply = call(&app, &uri).await;
@@ -177,7 +186,7 @@ async fn every_response_validates_and_deserializes() {
                 assert_eq!(lines[2].split(',').count(), 40, "seed {seed}");
                 continue;
             }
-            let validator = validator(&response_schema(op), timestamps);
+            let validator = validator(&response_schema(op, "200"), timestamps);
             let mut next = Some(uri.clone());
             while let Some(uri) = next {
                 let reply = call(&app, &uri).await;
@@ -200,6 +209,44 @@ async fn every_response_validates_and_deserializes() {
                 deserializes(op, &reply.body);
                 next = body.get("nextLink").and_then(Value::as_str).map(path_of);
             }
+        }
+    }
+}
+
+/// The asynchronous report: the submit's 202 (queued, no blob yet) and the poll's 200
+/// (finished, with the blob link), against their schemas and the model.
+async fn check_report(app: &axum::Router, seed: u64, timestamps: Timestamps) {
+    let submit_schema = validator(&response_schema(REPORT_SUBMIT.0, "202"), timestamps);
+    let poll_schema = validator(&response_schema(REPORT_POLL, "200"), timestamps);
+    for uri in [
+        REPORT_SUBMIT.1.to_owned(),
+        "/v3/enrollments/100/usagedetails/submit?billingPeriod=201806".to_owned(),
+    ] {
+        let submitted = submit(app, &uri, &[]).await;
+        assert_eq!(
+            submitted.status,
+            StatusCode::ACCEPTED,
+            "{}",
+            submitted.text()
+        );
+        let polled = poll(app, &submitted).await;
+        assert_eq!(polled.status, StatusCode::OK, "{}", polled.text());
+        assert_eq!(polled.json()["status"], 3);
+        for (op, validator, reply) in [
+            (REPORT_SUBMIT.0, &submit_schema, &submitted),
+            (REPORT_POLL, &poll_schema, &polled),
+        ] {
+            let body = reply.json();
+            let errors: Vec<String> = validator
+                .iter_errors(&body)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .take(5)
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "seed {seed} {timestamps:?} {op}: {errors:#?}"
+            );
+            deserializes(op, &reply.body);
         }
     }
 }
@@ -230,6 +277,7 @@ async fn error_bodies_match_the_error_schema() {
         "/nowhere",
         "/v3/enrollments/1/pricesheet",
         "/v3/enrollments/100/billingperiods/1/pricesheet",
+        "/v3/enrollments/100/usagedetails/reports/not-a-report",
     ] {
         let reply = call(&app, uri).await;
         assert!(validator.is_valid(&reply.json()), "{uri}: {}", reply.text());

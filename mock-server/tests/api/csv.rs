@@ -10,10 +10,10 @@ use crate::common::*;
 
 /// The header as the service wrote it (wire-format.md), written out here so that the test does
 /// not read it from the code under test.
-const SERVICE_HEADER: &str = "AccountId,AccountName,AccountOwnerEmail,AdditionalInfo,ConsumedQuantity,ConsumedService,ConsumedServiceId,Cost,CostCenter,Date,DepartmentId,DepartmentName,InstanceId,MeterCategory,MeterId,MeterName,MeterRegion,MeterSubCategory,Product,ProductId,ResourceGroup,ResourceLocation,ResourceLocationId,ResourceRate,ServiceAdministratorId,ServiceInfo1,ServiceInfo2,StoreServiceIdentifier,SubscriptionGuid,SubscriptionId,SubscriptionName,Tags,UnitOfMeasure,PartNumber,ResourceGuid,OfferId,ChargesBilledSeparately,Location,ServiceName,ServiceTier";
+pub const SERVICE_HEADER: &str = "AccountId,AccountName,AccountOwnerEmail,AdditionalInfo,ConsumedQuantity,ConsumedService,ConsumedServiceId,Cost,CostCenter,Date,DepartmentId,DepartmentName,InstanceId,MeterCategory,MeterId,MeterName,MeterRegion,MeterSubCategory,Product,ProductId,ResourceGroup,ResourceLocation,ResourceLocationId,ResourceRate,ServiceAdministratorId,ServiceInfo1,ServiceInfo2,StoreServiceIdentifier,SubscriptionGuid,SubscriptionId,SubscriptionName,Tags,UnitOfMeasure,PartNumber,ResourceGuid,OfferId,ChargesBilledSeparately,Location,ServiceName,ServiceTier";
 
 /// Records of the body after the title and blank line (RFC 4180, via the `csv` crate).
-fn records(text: &str) -> Vec<csv::StringRecord> {
+pub fn records(text: &str) -> Vec<csv::StringRecord> {
     let mut lines = text.splitn(3, "\r\n");
     lines.next();
     assert_eq!(lines.next(), Some(""), "line 2 is blank");
@@ -38,6 +38,37 @@ fn expected_cell(value: &Value, kind: CellKind) -> String {
         (Value::String(s), _) => s.clone(),
         (Value::Number(n), _) => n.to_string(),
         (other, _) => panic!("{other}"),
+    }
+}
+
+/// Each record holds the values of the JSON row at its position, in the service's forms.
+pub fn assert_same_rows(records: &[csv::StringRecord], rows: &[Value]) {
+    assert_eq!(records.len(), rows.len());
+    let columns = UsageDetail::LAYOUT.columns;
+    for (record, row) in records.iter().zip(rows) {
+        assert_eq!(record.len(), 40);
+        for (column, cell) in columns.iter().zip(record) {
+            let json = &row[column.field];
+            match (column.kind, json) {
+                // Numbers: the same value, positional (no exponent).
+                (CellKind::Number, Value::Number(n)) => {
+                    assert!(!cell.contains(['e', 'E']), "{cell}");
+                    assert_eq!(cell.parse::<f64>().unwrap(), n.as_f64().unwrap());
+                }
+                (kind, json) => {
+                    assert_eq!(cell, expected_cell(json, kind), "{}", column.caption)
+                }
+            }
+        }
+        // Read by position, as the scripts of wire-format.md (C9) did.
+        assert_eq!(
+            record[7].parse::<f64>().unwrap(),
+            row["cost"].as_f64().unwrap()
+        );
+        assert_eq!(&record[9], &row["date"].as_str().unwrap()[..10]);
+        assert_eq!(&record[11], row["departmentName"].as_str().unwrap());
+        assert_eq!(&record[30], row["subscriptionName"].as_str().unwrap());
+        assert_eq!(&record[31], row["tags"].as_str().unwrap());
     }
 }
 
@@ -84,32 +115,11 @@ async fn csv_has_the_service_layout_and_the_rows_of_the_json() {
         let records = records(&text);
         let (rows, _) = all_usage_rows(&app, &json_uri).await;
         assert_eq!(records.len() - 1, rows.len(), "{csv_query}");
-        let columns = UsageDetail::LAYOUT.columns;
-        for (record, row) in records[1..].iter().zip(&rows) {
-            assert_eq!(record.len(), 40);
-            for (column, cell) in columns.iter().zip(record) {
-                let json = &row[column.field];
-                match (column.kind, json) {
-                    // Numbers: the same value, positional (no exponent).
-                    (CellKind::Number, Value::Number(n)) => {
-                        assert!(!cell.contains(['e', 'E']), "{cell}");
-                        assert_eq!(cell.parse::<f64>().unwrap(), n.as_f64().unwrap());
-                    }
-                    (kind, json) => {
-                        assert_eq!(cell, expected_cell(json, kind), "{}", column.caption)
-                    }
-                }
-            }
-            // Read by position, as the scripts of wire-format.md (C9) did.
-            assert_eq!(
-                record[7].parse::<f64>().unwrap(),
-                row["cost"].as_f64().unwrap()
-            );
-            assert_eq!(&record[9], &row["date"].as_str().unwrap()[..10]);
-            assert_eq!(&record[11], row["departmentName"].as_str().unwrap());
-            assert_eq!(&record[30], row["subscriptionName"].as_str().unwrap());
-            assert_eq!(&record[31], row["tags"].as_str().unwrap());
-        }
+        assert_eq!(
+            records[0].iter().collect::<Vec<_>>().join(","),
+            SERVICE_HEADER
+        );
+        assert_same_rows(&records[1..], &rows);
         // Quoted JSON text with doubled quotes, and the service's tag spacing.
         let tagged = text
             .lines()

@@ -13,6 +13,7 @@ mod etag;
 mod faults;
 mod paging;
 mod params;
+mod report;
 mod routing;
 mod snapshots;
 mod socket;

@@ -1,8 +1,10 @@
 //! insta snapshots: one representative response per operation and every error body.
 //!
 //! The date is fixed (`--today 2018-06-15`) and the seed too, so nothing needs
-//! redacting. Long arrays are shortened to their first three items plus a count, and
-//! the exact bytes of every body are pinned by their FNV-1a hash.
+//! redacting but the asynchronous report's fields taken from the real clock (its id,
+//! `requestedOn` and the link's `st`, `se` and `sig`). Long arrays are shortened to their
+//! first three items plus a count, and the exact bytes of every body are pinned by their
+//! FNV-1a hash.
 
 use axum::body::Body;
 use ea_mock_server::faults::{Fault, FaultInjector};
@@ -79,6 +81,58 @@ async fn one_response_per_operation() {
     }
 }
 
+/// A report answer with the fields that come from the clock replaced by their names.
+fn redact_report(mut description: Value) -> Value {
+    let id = description["body"]["id"].as_str().unwrap().to_owned();
+    let clock = json!("[depends on the clock]");
+    description["body_fnv1a64"] = clock.clone();
+    description["headers"]["content-length"] = clock;
+    let body = &mut description["body"];
+    body["requestedOn"] = json!("[requestedOn]");
+    for field in ["id", "reportUrl", "blobPath"] {
+        let text = body[field].as_str().unwrap().replace(&id, "[id]");
+        let redacted = match text.split_once('?') {
+            None => text,
+            Some((path, query)) => {
+                let params: Vec<String> = query
+                    .split('&')
+                    .map(|pair| match pair.split_once('=') {
+                        Some((name @ ("st" | "se" | "sig"), _)) => format!("{name}=[{name}]"),
+                        _ => pair.to_owned(),
+                    })
+                    .collect();
+                format!("{path}?{}", params.join("&"))
+            }
+        };
+        body[field] = json!(redacted);
+    }
+    description
+}
+
+#[tokio::test]
+async fn the_report_operations() {
+    let queued = app(snapshot_config());
+    let instant = app(Config {
+        report_delay_ms: 0,
+        ..snapshot_config()
+    });
+    let (op, uri) = REPORT_SUBMIT;
+    let submitted = submit(&queued, uri, &[]).await;
+    let description = redact_report(describe(&submitted));
+    settings().bind(|| {
+        insta::assert_yaml_snapshot!(format!("op__{op}"), description, &format!("POST {uri}"));
+    });
+    let polled = poll(&instant, &submitted).await;
+    let description = redact_report(describe(&polled));
+    settings().bind(|| {
+        insta::assert_yaml_snapshot!(
+            format!("op__{REPORT_POLL}"),
+            description,
+            "GET the reportUrl of the submit, finished"
+        );
+    });
+}
+
 #[tokio::test]
 async fn every_error_body() {
     let strict = app(Config {
@@ -148,6 +202,29 @@ async fn every_error_body() {
             get("/v3/enrollments/100/usagedetails/download?startTime=2018-04-01&endTime=2018-05-01")
                 .body(Body::empty())
                 .unwrap(),
+        ),
+        (
+            "400_report_both_selections",
+            post("/v3/enrollments/100/usagedetails/submit?billingPeriod=201805&startTime=2018-05-01&endTime=2018-05-02")
+                .body(Body::empty())
+                .unwrap(),
+        ),
+        (
+            "400_report_range_too_long",
+            post("/v3/enrollments/100/usagedetails/submit?startTime=2015-01-01&endTime=2018-01-01")
+                .body(Body::empty())
+                .unwrap(),
+        ),
+        (
+            "400_report_outcome",
+            post("/v3/enrollments/100/usagedetails/submit?billingPeriod=201805")
+                .header("x-mock-report-outcome", "exploded")
+                .body(Body::empty())
+                .unwrap(),
+        ),
+        (
+            "404_report_id",
+            get("/v3/enrollments/100/usagedetails/reports/not-a-report").body(Body::empty()).unwrap(),
         ),
         (
             "400_grain",

@@ -525,6 +525,73 @@ async fn the_service_csv_layout_is_the_layout_of_the_download() {
 }
 
 /// The ETag of the first usage page of [`PERIOD`], asked with the client, at `version`.
+#[tokio::test]
+async fn the_report_subcommand_waits_and_writes_the_blob_or_its_rows() {
+    let server = ea_mock_server::MockServer::start(Config {
+        report_delay_ms: 0,
+        blob_port: 0,
+        ..small_config(42)
+    })
+    .await
+    .unwrap();
+    let url = server.url();
+    let submit = |extra: &[&str]| {
+        let mut args = owned(&[
+            "usage-details-submit-v3-post",
+            "--base-url",
+            &url,
+            "--enrollment-number",
+            "100",
+            "--billing-period",
+            PERIOD,
+        ]);
+        args.extend(owned(extra));
+        args
+    };
+    // The blob as its host wrote it; the status lines on stderr (not a terminal here).
+    let raw = run_owned(submit(&[]), Some(KEY)).await;
+    raw.assert_success();
+    assert!(
+        raw.stdout.starts_with(
+            "\u{feff}UsageDetail Report for Billing Period - 201805\r\n\r\nAccountId,".as_bytes()
+        ),
+        "{raw:?}"
+    );
+    assert!(raw.stderr.contains("status Queued (1)"), "{}", raw.stderr);
+    assert!(
+        raw.stderr.contains("status Completed (3)"),
+        "{}",
+        raw.stderr
+    );
+    assert!(
+        !raw.stderr.contains("sig="),
+        "the link's signature is never printed"
+    );
+    // Typed rows as the service-layout CSV: the same file without the byte order mark.
+    let rows = run_owned(
+        submit(&["--format", "csv", "--csv-layout", "service"]),
+        Some(KEY),
+    )
+    .await;
+    rows.assert_success();
+    assert_eq!(rows.stdout, raw.stdout["\u{feff}".len()..].to_vec());
+    // JSON Lines: one row per line, the month's 372 rows.
+    let lines = run_owned(submit(&["--format", "jsonl"]), Some(KEY)).await;
+    lines.assert_success();
+    assert_eq!(lines.stdout().lines().count(), 12 * 31);
+    // --no-wait: the report object only.
+    let queued = run_owned(submit(&["--no-wait"]), Some(KEY)).await;
+    queued.assert_success();
+    let report: Value = serde_json::from_str(queued.stdout()).unwrap();
+    assert_eq!(report["status"], 1);
+    assert!(report["reportUrl"].as_str().unwrap().starts_with(&url));
+    // A usage error comes before any request.
+    let bad = run_owned(submit(&["--csv-layout", "service"]), Some(KEY)).await;
+    assert_eq!(bad.code, Some(Exit::Usage as i32), "{bad:?}");
+    assert_eq!(server.blob_requests().with_authorization, 0);
+    server.shutdown().await.unwrap();
+}
+
 async fn first_page_tag(mock: &Mock, version: u64) -> String {
     assert_eq!(mock.state().data_version(), version);
     mock.client()

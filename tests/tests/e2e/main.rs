@@ -14,6 +14,7 @@ mod every_operation;
 mod models;
 mod operations;
 mod paging;
+mod report;
 mod samples;
 mod spec_coverage;
 mod support;

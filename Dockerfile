@@ -27,9 +27,12 @@ RUN useradd --system --uid 10001 --no-create-home ea-mock
 COPY --from=build /usr/local/bin/ea-mock-server /usr/local/bin/ea-mock-server
 USER ea-mock
 # Listen on all interfaces of the container; EA_MOCK_HOST keeps that when CMD is replaced.
+# The blob listener of the asynchronous report is on 10000 (set EA_MOCK_BLOB_PUBLIC_URL to the
+# address clients reach it on, e.g. http://localhost:10000 with -p 10000:10000).
 ENV EA_MOCK_HOST=0.0.0.0 \
-    EA_MOCK_PORT=8080
-EXPOSE 8080
+    EA_MOCK_PORT=8080 \
+    EA_MOCK_BLOB_PORT=10000
+EXPOSE 8080 10000
 # SIGTERM (docker stop) shuts the server down gracefully.
 ENTRYPOINT ["ea-mock-server"]
 CMD ["--host", "0.0.0.0"]

@@ -213,6 +213,16 @@ pub fn param<T: ParamValue>(value: &str) -> Result<T, String> {
     T::parse_param(value)
 }
 
+/// The value parser of `--body`: JSON text, or `@path` for a file that holds it, read into the
+/// operation's body type (so a malformed body is a usage error before anything is sent).
+pub fn json_arg<T: serde::de::DeserializeOwned>(value: &str) -> Result<T, String> {
+    let text = match value.strip_prefix('@') {
+        Some(path) => fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?,
+        None => value.to_owned(),
+    };
+    serde_json::from_str(&text).map_err(|e| format!("not a valid body: {e}"))
+}
+
 /// The value parser of a generated enumeration: only its listed values (in
 /// any letter case), which `--help` shows and clap suggests from.
 pub fn enum_parser<T>(
@@ -894,6 +904,27 @@ impl Drop for Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn body_arguments_are_json_text_or_a_file() {
+        let v: Value = json_arg(r#"{"a":1}"#).unwrap();
+        assert_eq!(v["a"], 1);
+        let path = std::env::temp_dir().join(format!("ea-body-{}.json", std::process::id()));
+        fs::write(&path, r#"[true]"#).unwrap();
+        let v: Vec<bool> = json_arg(&format!("@{}", path.display())).unwrap();
+        assert_eq!(v, [true]);
+        let _ = fs::remove_file(&path);
+        assert!(
+            json_arg::<Value>("{")
+                .unwrap_err()
+                .contains("not a valid body")
+        );
+        assert!(
+            json_arg::<Value>("@/no/such/file")
+                .unwrap_err()
+                .contains("cannot read")
+        );
+    }
     use crate::test_server::SERVICE;
     use http::{HeaderMap, HeaderValue, StatusCode};
     use serde_json::json;

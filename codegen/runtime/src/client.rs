@@ -86,6 +86,9 @@ pub struct ApiRequest {
     /// Sent without the API key, and its URL kept out of errors: for a link to another origin
     /// that carries its own credentials (a storage URL with a signature in its query).
     pub anonymous: bool,
+    /// The request body and its `Content-Type`, if any; an `Err` when the value could not be
+    /// written (reported as an invalid argument when the request is sent).
+    pub body: Option<Result<(&'static str, Bytes), String>>,
 }
 
 impl ApiRequest {
@@ -99,6 +102,7 @@ impl ApiRequest {
             accept: "application/json",
             headers: Vec::new(),
             anonymous: false,
+            body: None,
         }
     }
 
@@ -140,6 +144,28 @@ impl ApiRequest {
         self
     }
 
+    /// Sets a JSON body, sent with `Content-Type: content_type` (`application/json`).
+    pub fn json_body<T: serde::Serialize + ?Sized>(
+        mut self,
+        content_type: &'static str,
+        body: &T,
+    ) -> Self {
+        self.body = Some(
+            serde_json::to_vec(body)
+                .map(|bytes| (content_type, Bytes::from(bytes)))
+                .map_err(|e| e.to_string()),
+        );
+        self
+    }
+
+    /// The body's bytes, if it has one (as sent).
+    pub fn body_bytes(&self) -> Option<&[u8]> {
+        match &self.body {
+            Some(Ok((_, bytes))) => Some(bytes),
+            _ => None,
+        }
+    }
+
     /// Sends it without the API key and keeps its URL out of transport errors (see
     /// [`ApiRequest::anonymous`](ApiRequest#structfield.anonymous)).
     pub fn anonymous(mut self) -> Self {
@@ -152,6 +178,17 @@ impl ApiRequest {
 /// characters literal, so a value can never add path segments or a query.
 pub fn encode_path_segment(s: &str) -> String {
     utf8_percent_encode(s, PATH_SEGMENT).to_string()
+}
+
+/// Percent-encodes a path parameter declared `x-ms-skip-url-encoding` (an ARM scope such as
+/// `subscriptions/1/resourceGroups/g`): like [`encode_path_segment`] but `/` stays, so the
+/// value may span segments. Dot segments and empty segments are still refused when the
+/// request is sent, so such a value cannot climb out of its route.
+pub fn encode_path_value(s: &str) -> String {
+    s.split('/')
+        .map(encode_path_segment)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Configures a [`Client`]; obtained from [`Client::builder`]. `C` is what [`ClientBuilder::build`]
@@ -451,7 +488,7 @@ impl Client {
     }
 
     /// Resolves a request against the base URL (prefix path kept).
-    pub(crate) fn url_for(&self, req: &ApiRequest) -> Result<Url, Error> {
+    pub fn url_for(&self, req: &ApiRequest) -> Result<Url, Error> {
         check_path(&req.path)?;
         let mut url = self.inner.base_url.clone();
         let path = format!("{}{}", url.path().trim_end_matches('/'), req.path);
@@ -506,8 +543,17 @@ impl Client {
     ) -> Result<Outcome, Error> {
         let inner = &*self.inner;
         let headers = self.headers_for(req, if_none_match)?;
-        // Only idempotent requests are retried: repeating a POST could act twice.
-        let idempotent = matches!(req.method, Method::GET | Method::HEAD);
+        // Only idempotent requests are retried (RFC 9110 §9.2.2): repeating a POST or PATCH
+        // could act twice, repeating a PUT or DELETE leaves the same state.
+        let idempotent = matches!(
+            req.method,
+            Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
+        );
+        let body = match &req.body {
+            Some(Ok(body)) => Some(body.clone()),
+            Some(Err(reason)) => return Err(invalid("body", reason.clone())),
+            None => None,
+        };
         let mut retry = 0;
         loop {
             let mut body_failed = false;
@@ -517,6 +563,11 @@ impl Client {
                 .headers(headers.clone());
             if let Some(timeout) = inner.timeout {
                 request = request.timeout(timeout);
+            }
+            if let Some((content_type, bytes)) = &body {
+                request = request
+                    .header(header::CONTENT_TYPE, *content_type)
+                    .body(bytes.clone());
             }
             let error = match request.send().await {
                 Ok(mut resp) => {
@@ -763,6 +814,79 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
         assert_eq!(server.requests().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_put_sends_its_json_body_and_is_retried() {
+        let server = serve(|r| match r.index {
+            0 => Reply::json(503, "{}").header("Retry-After", "0"),
+            _ => Reply::json(200, r#"{"ok":true}"#),
+        })
+        .await;
+        let client = client_for(&server.base, fast_retries(3));
+        let body = serde_json::json!({"name": "b", "amount": 1.5});
+        let request =
+            ApiRequest::new(Method::PUT, "op", "/a".into()).json_body("application/json", &body);
+        assert_eq!(
+            request.body_bytes(),
+            Some(&br#"{"amount":1.5,"name":"b"}"#[..])
+        );
+        let resp = client
+            .execute_json::<serde_json::Value>(request)
+            .await
+            .unwrap();
+        assert_eq!(resp.body()["ok"], true);
+        let requests = server.requests();
+        assert_eq!(requests.len(), 2, "PUT is idempotent: retried");
+        for r in &requests {
+            assert_eq!(r.method, "PUT");
+            assert_eq!(r.header("content-type"), Some("application/json"));
+            assert_eq!(r.body, br#"{"amount":1.5,"name":"b"}"#);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_patch_with_a_body_is_never_retried_and_delete_is() {
+        let server = serve(|_| Reply::json(503, "{}").header("Retry-After", "0")).await;
+        let client = client_for(&server.base, fast_retries(2));
+        let request = ApiRequest::new(Method::PATCH, "op", "/a".into())
+            .json_body("application/json", &serde_json::json!({"a": 1}));
+        let err = client
+            .execute_json::<serde_json::Value>(request)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+        assert_eq!(server.requests().len(), 1);
+        let _ = client
+            .execute_bytes(ApiRequest::new(Method::DELETE, "op", "/a".into()))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            server.requests().len(),
+            4,
+            "DELETE: one try and two retries"
+        );
+    }
+
+    #[test]
+    fn unencoded_path_values_keep_slashes_and_are_still_checked() {
+        assert_eq!(
+            encode_path_value("subscriptions/1 2/resourceGroups/g?x"),
+            "subscriptions/1%202/resourceGroups/g%3Fx"
+        );
+        let client = client_for("http://127.0.0.1:1", RetryPolicy::none());
+        let ok = ApiRequest::get(
+            "op",
+            format!("/{}/providers/x", encode_path_value("subscriptions/1")),
+        );
+        assert_eq!(
+            client.url_for(&ok).unwrap().as_str(),
+            "http://127.0.0.1:1/subscriptions/1/providers/x"
+        );
+        for bad in ["subscriptions/../../admin", "a//b", "/a", "a/./b", ".."] {
+            let req = ApiRequest::get("op", format!("/{}/providers/x", encode_path_value(bad)));
+            assert!(client.url_for(&req).is_err(), "{bad}");
+        }
     }
 
     fn fast_retries(max_retries: u32) -> RetryPolicy {

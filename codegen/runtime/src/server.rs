@@ -150,6 +150,32 @@ pub fn path_param<T: ParamValue>(name: &'static str, raw_segment: &str) -> Resul
     T::parse_param(&decoded).map_err(|reason| invalid(&decoded, reason))
 }
 
+/// A path parameter declared `x-ms-skip-url-encoding` (an ARM scope), from the raw segments it
+/// spans: each decoded, joined with `/`, then parsed.
+pub fn path_param_span<T: ParamValue>(
+    name: &'static str,
+    raw_segments: &[&str],
+) -> Result<T, MatchError> {
+    let mut decoded = Vec::with_capacity(raw_segments.len());
+    for raw in raw_segments {
+        decoded.push(
+            decode_segment(raw).map_err(|reason| MatchError::InvalidParameter {
+                name,
+                location: "path",
+                value: (*raw).to_owned(),
+                reason,
+            })?,
+        );
+    }
+    let joined = decoded.join("/");
+    T::parse_param(&joined).map_err(|reason| MatchError::InvalidParameter {
+        name,
+        location: "path",
+        value: joined.clone(),
+        reason,
+    })
+}
+
 /// An optional parameter: absent or empty is `Ok(None)`.
 pub fn optional<T: ParamValue>(
     name: &'static str,
@@ -201,6 +227,14 @@ mod tests {
         assert!(segment_matches("USAGEDETAILS", "usagedetails"));
         assert!(!segment_matches("usagedetail", "usagedetails"));
         assert!(!segment_matches("straße", "STRASSE"));
+    }
+
+    #[test]
+    fn a_span_of_segments_is_one_value() {
+        let v: String =
+            path_param_span("scope", &["subscriptions", "a%20b", "resourceGroups"]).unwrap();
+        assert_eq!(v, "subscriptions/a b/resourceGroups");
+        assert!(path_param_span::<String>("scope", &["%FF"]).is_err());
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub(crate) struct Recorded {
     /// Path and query, as sent.
     pub target: String,
     pub headers: Vec<(String, String)>,
+    /// The body, as much as `Content-Length` announced.
+    pub body: Vec<u8>,
 }
 
 impl Recorded {
@@ -120,12 +122,21 @@ pub(crate) async fn serve(
             while let Ok((stream, _)) = listener.accept().await {
                 let (requests, handler, base) = (requests.clone(), handler.clone(), base.clone());
                 tokio::spawn(async move {
-                    let Some(head) = read_head(&stream).await else {
+                    let Some((head, rest)) = read_head(&stream).await else {
                         return;
                     };
+                    let mut recorded = parse_head(&head, 0, &base);
+                    let length = recorded
+                        .header("content-length")
+                        .and_then(|v| v.parse::<usize>().ok())
+                        .unwrap_or(0);
+                    let Some(body) = read_body(&stream, rest, length).await else {
+                        return;
+                    };
+                    recorded.body = body;
                     let recorded = {
                         let mut log = requests.lock().unwrap();
-                        let recorded = parse_head(&head, log.len(), &base);
+                        recorded.index = log.len();
                         log.push(recorded.clone());
                         recorded
                     };
@@ -145,10 +156,15 @@ pub(crate) async fn serve(
     }
 }
 
-async fn read_head(stream: &TcpStream) -> Option<String> {
+/// The head up to the blank line, and the bytes read after it (the start of the body).
+async fn read_head(stream: &TcpStream) -> Option<(String, Vec<u8>)> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let rest = buf.split_off(end + 4);
+            return String::from_utf8(buf).ok().map(|head| (head, rest));
+        }
         stream.readable().await.ok()?;
         match stream.try_read(&mut chunk) {
             Ok(0) => return None,
@@ -157,7 +173,21 @@ async fn read_head(stream: &TcpStream) -> Option<String> {
             Err(_) => return None,
         }
     }
-    String::from_utf8(buf).ok()
+}
+
+async fn read_body(stream: &TcpStream, mut body: Vec<u8>, length: usize) -> Option<Vec<u8>> {
+    let mut chunk = [0u8; 4096];
+    while body.len() < length {
+        stream.readable().await.ok()?;
+        match stream.try_read(&mut chunk) {
+            Ok(0) => return None,
+            Ok(n) => body.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(_) => return None,
+        }
+    }
+    body.truncate(length);
+    Some(body)
 }
 
 fn parse_head(head: &str, index: usize, base: &str) -> Recorded {
@@ -175,6 +205,7 @@ fn parse_head(head: &str, index: usize, base: &str) -> Recorded {
         method,
         target,
         headers,
+        body: Vec::new(),
     }
 }
 

@@ -24,6 +24,8 @@ pub struct Api {
     pub models: Vec<Model>,
     /// Forward-compatible string enums, in first-use order.
     pub enums: Vec<EnumType>,
+    /// Polymorphic schemas (a `discriminator` and its subtypes), in spec order.
+    pub unions: Vec<Union>,
     /// Operations, in spec order (path, then method).
     pub operations: Vec<Operation>,
     /// The files the document was read from, the root first, relative to the root's folder
@@ -154,6 +156,33 @@ impl TypeRef {
     }
 }
 
+/// A schema with a `discriminator`: one Rust enum over its subtypes, chosen by the value of the
+/// tag property; a value no subtype declares is kept whole in `Unknown`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    /// The base schema's name in the spec.
+    pub spec_name: String,
+    /// The Rust enum name (references to the base schema use it).
+    pub rust_name: String,
+    /// Doc comment text.
+    pub doc: Option<String>,
+    /// The JSON name of the tag property.
+    pub tag: String,
+    /// The subtypes, in spec order.
+    pub variants: Vec<UnionVariant>,
+}
+
+/// One subtype of a [`Union`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// The tag value on the wire (`x-ms-discriminator-value`, else the schema's name).
+    pub value: String,
+    /// The Rust variant name.
+    pub rust_name: String,
+    /// The Rust struct of the subtype (or a nested union).
+    pub model: String,
+}
+
 /// A forward-compatible string enum.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnumType {
@@ -199,6 +228,8 @@ pub struct Operation {
     pub tag: Option<String>,
     /// Path, query and header parameters in spec order (auth and `If-None-Match` excluded).
     pub params: Vec<Param>,
+    /// The JSON request body, if the operation takes one.
+    pub body: Option<RequestBody>,
     /// Whether the spec declares `If-None-Match` or a 304 response (conditional requests are offered either way).
     pub declares_conditional: bool,
     /// What a successful response holds.
@@ -292,6 +323,32 @@ pub struct Param {
     pub ty: TypeRef,
     /// Whether it must be sent.
     pub required: bool,
+    /// The value sent unless the caller sets another (`api-version`: the document's version;
+    /// a required parameter's `default` or single `enum` value): such a parameter is a setter,
+    /// not a method argument.
+    pub default: Option<String>,
+    /// `x-ms-skip-url-encoding` on a path parameter: its `/` are kept (an ARM scope).
+    pub skip_url_encoding: bool,
+}
+
+impl Param {
+    /// Whether the client method takes it as an argument (required and without a default).
+    pub fn is_argument(&self) -> bool {
+        self.required && self.default.is_none()
+    }
+}
+
+/// The JSON body of a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestBody {
+    /// Its type.
+    pub ty: TypeRef,
+    /// Whether it must be sent (a method argument) or may be left out (a setter).
+    pub required: bool,
+    /// The media type sent as `Content-Type`.
+    pub content_type: String,
+    /// `description`.
+    pub doc: Option<String>,
 }
 
 /// What a successful (2xx) response holds.
@@ -330,6 +387,9 @@ pub enum ResponseKind {
 pub enum Faker {
     /// fake's `Faker` for the type.
     Default,
+    /// The type's `Default` (empty): for a field through which a model reaches itself, so fake
+    /// data is finite.
+    Empty,
     /// A named faker in `crate::runtime::fakers`.
     Runtime(&'static str),
 }

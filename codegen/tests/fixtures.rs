@@ -417,9 +417,9 @@ fn long_running_operations_are_checked_with_pointers() {
 fn lower_refuses_what_the_crate_cannot_express() {
     let cases: &[(&str, &str, &str)] = &[
         (
-            r#"{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{"/a":{"post":{"requestBody":{"content":{"application/json":{"schema":{"type":"string"}}}},"responses":{"200":{"description":""}}}}}}"#,
+            r#"{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{"/a":{"post":{"requestBody":{"content":{"text/plain":{"schema":{"type":"string"}}}},"responses":{"200":{"description":""}}}}}}"#,
             "/paths/~1a/post/requestBody",
-            "request bodies",
+            "request bodies other than JSON",
         ),
         (
             r#"{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{"/a/{id}":{"get":{"responses":{"200":{"description":""}}}}}}"#,
@@ -614,4 +614,99 @@ fn every_dependency_a_generated_crate_can_name_is_pinned_in_cargo_lock() {
         }
     }
     assert!(checked > 25, "read both manifests ({checked} dependencies)");
+}
+
+/// The Azure constructs the generator cannot express are refused at the node that has them, in
+/// the file as written (Swagger 2.0 pointers), never dropped.
+#[test]
+fn azure_constructs_that_cannot_work_are_refused_with_pointers() {
+    let doc = |paths: &str, definitions: &str| {
+        format!(
+            r##"{{"swagger":"2.0","info":{{"title":"t","version":"1"}},"host":"h","paths":{paths},"definitions":{definitions}}}"##
+        )
+    };
+    let get = |params: &str| {
+        format!(
+            r##"{{"get":{{"operationId":"Op","parameters":{params},"responses":{{"200":{{"description":"","schema":{{"$ref":"#/definitions/A"}}}}}}}}}}"##
+        )
+    };
+    let a = r##"{"A":{"type":"object","properties":{"x":{"type":"string"}}}}"##;
+    let scope = r##"{"name":"scope","in":"path","required":true,"type":"string","x-ms-skip-url-encoding":true}"##;
+    let cases: Vec<(String, &str, &str)> = vec![
+        (
+            doc(
+                "{}",
+                r##"{"Base":{"properties":{"size":{"type":"string"}}},"Child":{"allOf":[{"$ref":"#/definitions/Base"}],"properties":{"size":{"type":"integer"}}}}"##,
+            ),
+            "/definitions/Child/properties/size",
+            "has another type here than at /definitions/Base/properties/size",
+        ),
+        (
+            doc(
+                "{}",
+                r##"{"Base":{"discriminator":"kind","required":["kind"],"properties":{"kind":{"type":"string"}}},"Mid":{"discriminator":"kind","allOf":[{"$ref":"#/definitions/Base"}],"x-ms-discriminator-value":"mid"},"Leaf":{"allOf":[{"$ref":"#/definitions/Mid"}],"x-ms-discriminator-value":"leaf"}}"##,
+            ),
+            "/definitions/Mid",
+            "nested discriminator on the same property",
+        ),
+        (
+            doc(
+                "{}",
+                r##"{"Base":{"properties":{"kind":{"type":"string"}}},"Sub":{"allOf":[{"$ref":"#/definitions/Base"}],"x-ms-discriminator-value":"sub"}}"##,
+            ),
+            "/definitions/Sub/x-ms-discriminator-value",
+            "no parent in allOf has a discriminator",
+        ),
+        (
+            doc(
+                "{}",
+                r##"{"Base":{"discriminator":"kind","properties":{"kind":{"type":"string"}}},"Sub":{"allOf":[{"$ref":"#/definitions/Base"}],"x-ms-discriminator-value":"sub","properties":{"parent":{"$ref":"#/definitions/Base"}}}}"##,
+            ),
+            "/definitions/Base",
+            "contains itself through its subtype Sub",
+        ),
+        (
+            doc(
+                &format!(
+                    r##"{{"/{{scope}}/x/{{other}}":{}}}"##,
+                    get(&format!(
+                        r##"[{scope},{}]"##,
+                        scope.replace("\"scope\"", "\"other\"")
+                    ))
+                ),
+                a,
+            ),
+            "/paths/~1{scope}~1x~1{other}/get",
+            "more than one path parameter with x-ms-skip-url-encoding",
+        ),
+        (
+            doc(
+                &format!(
+                    r##"{{"/a":{}}}"##,
+                    get(
+                        r##"[{"name":"q","in":"query","type":"string","x-ms-skip-url-encoding":true}]"##
+                    )
+                ),
+                a,
+            ),
+            "/paths/~1a/get/parameters/0/x-ms-skip-url-encoding",
+            "path parameters only",
+        ),
+        (
+            doc(
+                r##"{"/a":{"put":{"consumes":["application/xml"],"parameters":[{"name":"b","in":"body","schema":{"$ref":"#/definitions/A"}}],"responses":{"204":{"description":""}}}}}"##,
+                a,
+            ),
+            "/paths/~1a/put/requestBody",
+            "request bodies other than JSON are not supported (this one is application/xml)",
+        ),
+    ];
+    for (text, pointer, message) in cases {
+        let file = Path::new("azure-case.json");
+        let error = ea_codegen::generate_from_str(file, &text, &options(file, "broken"))
+            .err()
+            .unwrap_or_else(|| panic!("accepted: {text}"));
+        assert_eq!(error.pointer, pointer, "{error}\n{text}");
+        assert!(error.message.contains(message), "{error}");
+    }
 }

@@ -115,6 +115,8 @@ async fn main() -> std::process::ExitCode {{
 }
 
 pub(super) fn cli_rs(api: &Api, options: &EmitOptions) -> TokenStream {
+    let view = with_defaults_optional(api);
+    let api = &view;
     let commands = commands(api);
     let bin = &options.crate_name;
     let about = format!(
@@ -299,27 +301,74 @@ fn runner_name(op: &Operation) -> proc_macro2::Ident {
 /// the names the program uses itself.
 fn param_fields(op: &Operation) -> Vec<String> {
     let mut taken: HashSet<String> = RESERVED_ARGS.iter().map(|s| s.to_string()).collect();
+    if op.body.is_some() {
+        taken.insert("body".into());
+    }
     op.params
         .iter()
         .map(|p| {
             let plain = p.rust_name.trim_start_matches("r#");
-            let base = if RESERVED_ARGS.contains(&plain) {
-                format!("{}_{plain}", p.location.as_str())
-            } else {
-                p.rust_name.clone()
-            };
+            let base =
+                if taken.contains(plain) && (RESERVED_ARGS.contains(&plain) || plain == "body") {
+                    format!("{}_{plain}", p.location.as_str())
+                } else {
+                    p.rust_name.clone()
+                };
             unique(&base, &mut taken)
         })
         .collect()
 }
 
+/// The API as the command line sees it: a parameter the client fills in (`api-version`) is an
+/// optional flag there, which overrides the value when given.
+fn with_defaults_optional(api: &Api) -> Api {
+    let mut api = api.clone();
+    for p in api
+        .operations
+        .iter_mut()
+        .flat_map(|op| op.params.iter_mut())
+    {
+        if p.default.is_some() {
+            p.required = false;
+        }
+    }
+    api
+}
+
+/// `--body`: the request body as JSON text, or `@file` to read it from a file.
+fn body_field(op: &Operation) -> TokenStream {
+    let Some(body) = &op.body else {
+        return quote! {};
+    };
+    let t = ty(&body.ty, &quote! { crate::models:: });
+    let help = "The request body: JSON text, or @FILE to read it from a file.";
+    let field_ty = if body.required {
+        t.clone()
+    } else {
+        quote! { Option<#t> }
+    };
+    quote! {
+        #[arg(
+            id = "body",
+            long = "body",
+            value_name = "JSON",
+            help = #help,
+            action = clap::ArgAction::Set,
+            value_parser = crate::runtime::cli_support::json_arg::<#t>,
+        )]
+        pub body: #field_ty,
+    }
+}
+
 fn args_struct(op: &Operation) -> TokenStream {
     let name = args_name(op);
-    let fields = op
+    let mut fields: Vec<TokenStream> = op
         .params
         .iter()
         .zip(param_fields(op))
-        .map(|(p, field)| param_field(p, &field));
+        .map(|(p, field)| param_field(p, &field))
+        .collect();
+    fields.push(body_field(op));
     let output = match &op.response {
         ResponseKind::Json(_) if op.long_running.is_some() => {
             quote! { crate::runtime::cli_long_running::LongRunningArgs }
@@ -423,6 +472,17 @@ fn call_args(op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
                     }
                 });
             }
+        }
+    }
+    if let Some(body) = &op.body {
+        if body.required {
+            required.push(quote! { args.body.clone() });
+        } else {
+            optional.push(quote! {
+                if let Some(value) = args.body.clone() {
+                    request = request.body(value);
+                }
+            });
         }
     }
     (required, optional)

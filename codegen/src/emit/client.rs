@@ -66,6 +66,10 @@ pub(super) fn client_rs(api: &Api) -> TokenStream {
     let builder_structs = api.operations.iter().map(builder_struct);
     let uses_models = api.operations.iter().any(|op| {
         op.params.iter().any(|p| super::names_generated_type(&p.ty))
+            || op
+                .body
+                .as_ref()
+                .is_some_and(|b| super::names_generated_type(&b.ty))
             || matches!(&op.response, ResponseKind::Json(t) if super::names_generated_type(t))
             || matches!(&op.response, ResponseKind::Paged { .. })
             || op.long_running.is_some()
@@ -353,6 +357,21 @@ fn method_docs(op: &Operation) -> TokenStream {
             )
         })
         .collect();
+    let mut params = params;
+    if let Some(body) = &op.body {
+        let text = body
+            .doc
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .unwrap_or("The request body.");
+        let optional = if body.required { "" } else { " Optional." };
+        params.push(format!(
+            " - `body` (`{}` body): {}{optional}",
+            body.content_type,
+            text.replace('\n', " ")
+        ));
+    }
     let params_doc = if params.is_empty() {
         quote! {}
     } else {
@@ -431,21 +450,47 @@ fn methods(op: &Operation) -> TokenStream {
     let docs = method_docs(op);
     let name = ident(&op.method_name);
     let builder = builder_ident(op);
-    let decls = op.params.iter().filter(|p| p.required).map(param_decl);
-    let fields = op.params.iter().map(|p| {
-        let n = ident(&p.rust_name);
-        match (&p.ty, p.required) {
-            (TypeRef::String, true) => quote! { #n: #n.to_owned() },
-            (_, true) => quote! { #n },
-            (_, false) => quote! { #n: None },
-        }
-    });
-    let optional: Vec<String> = op
+    let mut decls: Vec<TokenStream> = op
         .params
         .iter()
-        .filter(|p| !p.required)
+        .filter(|p| p.is_argument())
+        .map(param_decl)
+        .collect();
+    let mut fields: Vec<TokenStream> = op
+        .params
+        .iter()
+        .map(|p| {
+            let n = ident(&p.rust_name);
+            match (&p.ty, p.required, &p.default) {
+                (TypeRef::String, true, Some(d)) => quote! { #n: #d.to_owned() },
+                (TypeRef::Enum(e), true, Some(d)) => {
+                    let e = ident(e);
+                    quote! { #n: models::#e::from_wire(#d) }
+                }
+                (TypeRef::String, true, _) => quote! { #n: #n.to_owned() },
+                (_, true, _) => quote! { #n },
+                (_, false, _) => quote! { #n: None },
+            }
+        })
+        .collect();
+    if let Some(body) = &op.body {
+        let t = ty(&body.ty, &quote! { models:: });
+        if body.required {
+            decls.push(quote! { body: #t });
+            fields.push(quote! { body });
+        } else {
+            fields.push(quote! { body: None });
+        }
+    }
+    let mut optional: Vec<String> = op
+        .params
+        .iter()
+        .filter(|p| !p.is_argument())
         .map(|p| format!("`.{}(..)`", p.rust_name.trim_start_matches("r#")))
         .collect();
+    if op.body.as_ref().is_some_and(|b| !b.required) {
+        optional.push("`.body(..)`".into());
+    }
     let how = match &op.response {
         ResponseKind::Paged { .. } => {
             "`.send()` (or `.await`) for one page, `.if_none_match(&etag)`, `.pages()`, `.pages_if_none_match(&etag)` and `.stream()` for every row"
@@ -460,6 +505,11 @@ fn methods(op: &Operation) -> TokenStream {
     };
     let returns = if optional.is_empty() {
         format!(" Returns a request builder: {how}.")
+    } else if op.params.iter().any(|p| p.default.is_some()) {
+        format!(
+            " Returns a request builder: its setters ({}) set the optional parameters and override the filled-in ones; {how}.",
+            optional.join(", ")
+        )
     } else {
         format!(
             " Returns a request builder: optional parameters are its setters ({}); {how}.",
@@ -485,46 +535,84 @@ fn builder_struct(op: &Operation) -> TokenStream {
     let doc = format!(
         " The request of [`Client::{plain}`](super::Client::{plain}): set its optional parameters, then send it."
     );
-    let fields = op.params.iter().map(|p| {
-        let n = ident(&p.rust_name);
-        let t = stored_ty(p);
-        if p.required {
-            quote! { pub(super) #n: #t }
+    let mut fields: Vec<TokenStream> = op
+        .params
+        .iter()
+        .map(|p| {
+            let n = ident(&p.rust_name);
+            let t = stored_ty(p);
+            if p.required {
+                quote! { pub(super) #n: #t }
+            } else {
+                quote! { pub(super) #n: Option<#t> }
+            }
+        })
+        .collect();
+    if let Some(body) = &op.body {
+        let t = ty(&body.ty, &quote! { models:: });
+        fields.push(if body.required {
+            quote! { pub(super) body: #t }
         } else {
-            quote! { pub(super) #n: Option<#t> }
-        }
-    });
-    let setters = op.params.iter().filter(|p| !p.required).map(|p| {
-        let n = ident(&p.rust_name);
-        let text = p
-            .doc
-            .as_deref()
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-            .unwrap_or("No description in the spec.")
-            .replace('\n', " ");
-        let doc = format!(" {text} (`{}` in the {}.)", p.name, p.location.as_str());
-        match &p.ty {
-            TypeRef::String => quote! {
+            quote! { pub(super) body: Option<#t> }
+        });
+    }
+    let mut setters: Vec<TokenStream> = op
+        .params
+        .iter()
+        .filter(|p| !p.is_argument())
+        .map(|p| {
+            let n = ident(&p.rust_name);
+            let text = p
+                .doc
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .unwrap_or("No description in the spec.")
+                .replace('\n', " ");
+            let doc = match &p.default {
+                Some(d) => format!(
+                    " {text} (`{}` in the {}; `{d}` unless set.)",
+                    p.name,
+                    p.location.as_str()
+                ),
+                None => format!(" {text} (`{}` in the {}.)", p.name, p.location.as_str()),
+            };
+            let (value, stored) = match &p.ty {
+                TypeRef::String => (quote! { impl Into<String> }, quote! { value.into() }),
+                _ => (stored_ty(p), quote! { value }),
+            };
+            let stored = if p.required {
+                stored
+            } else {
+                quote! { Some(#stored) }
+            };
+            quote! {
                 #[doc = #doc]
-                pub fn #n(mut self, value: impl Into<String>) -> Self {
-                    self.#n = Some(value.into());
+                pub fn #n(mut self, value: #value) -> Self {
+                    self.#n = #stored;
                     self
                 }
-            },
-            _ => {
-                let t = stored_ty(p);
-                quote! {
-                    #[doc = #doc]
-                    pub fn #n(mut self, value: #t) -> Self {
-                        self.#n = Some(value);
-                        self
-                    }
-                }
             }
-        }
-    });
-    let args = op.params.iter().map(stored_arg);
+        })
+        .collect();
+    if let Some(body) = op.body.as_ref().filter(|b| !b.required) {
+        let t = ty(&body.ty, &quote! { models:: });
+        setters.push(quote! {
+            /// The request body (sent as JSON).
+            pub fn body(mut self, value: #t) -> Self {
+                self.body = Some(value);
+                self
+            }
+        });
+    }
+    let mut args: Vec<TokenStream> = op.params.iter().map(stored_arg).collect();
+    if let Some(body) = &op.body {
+        args.push(match (body.required, &body.ty) {
+            (true, _) => quote! { &self.body },
+            (false, TypeRef::Vec(_) | TypeRef::String) => quote! { self.body.as_deref() },
+            (false, _) => quote! { self.body.as_ref() },
+        });
+    }
     let (body_ty, call, call_conditional) = body_and_calls(op);
     let streams = match &op.response {
         ResponseKind::Paged { envelope, .. } => {
@@ -641,7 +729,23 @@ fn builder_struct(op: &Operation) -> TokenStream {
 /// A free function that builds the request of an operation from its arguments.
 fn request_fn(op: &Operation) -> TokenStream {
     let name = request_fn_name(op);
-    let decls = op.params.iter().map(param_decl);
+    let mut decls: Vec<TokenStream> = op.params.iter().map(param_decl).collect();
+    if let Some(body) = &op.body {
+        // An array body is taken as a slice.
+        let t = match &body.ty {
+            TypeRef::Vec(item) => {
+                let item = ty(item, &quote! { models:: });
+                quote! { [#item] }
+            }
+            TypeRef::String => quote! { str },
+            other => ty(other, &quote! { models:: }),
+        };
+        decls.push(if body.required {
+            quote! { body: &#t }
+        } else {
+            quote! { body: Option<&#t> }
+        });
+    }
     let id = &op.id;
     // Path arguments are percent-encoded into locals first: `format!` then takes only inline
     // names, which keeps the printed code readable.
@@ -659,9 +763,14 @@ fn request_fn(op: &Operation) -> TokenStream {
             let local = format!("{}_segment", p.rust_name.trim_start_matches("r#"));
             format.push_str(&format!("{{{local}}}"));
             let local = ident(&local);
+            let encode = if p.skip_url_encoding {
+                quote! { encode_path_value }
+            } else {
+                quote! { encode_path_segment }
+            };
             encoded.push(match p.ty {
-                TypeRef::String => quote! { let #local = crate::runtime::client::encode_path_segment(#v); },
-                _ => quote! { let #local = crate::runtime::client::encode_path_segment(&crate::runtime::params::ParamValue::to_param(&#v)); },
+                TypeRef::String => quote! { let #local = crate::runtime::client::#encode(#v); },
+                _ => quote! { let #local = crate::runtime::client::#encode(&crate::runtime::params::ParamValue::to_param(&#v)); },
             });
         } else {
             format.push_str(&segment.replace('{', "{{").replace('}', "}}"));
@@ -704,8 +813,16 @@ fn request_fn(op: &Operation) -> TokenStream {
                 quote! { if let Some(value) = #v { request = request.#add(#wire, #value); } }
             }
         });
-    let has_extras = op.params.iter().any(|p| p.location != ParamLocation::Path);
-    let body = if has_extras {
+    let mut extras: Vec<TokenStream> = extras.collect();
+    if let Some(body) = &op.body {
+        let content_type = &body.content_type;
+        extras.push(if body.required {
+            quote! { request = request.json_body(#content_type, body); }
+        } else {
+            quote! { if let Some(body) = body { request = request.json_body(#content_type, body); } }
+        });
+    }
+    let body = if !extras.is_empty() {
         quote! {
             let mut request = #constructor #accept;
             #(#extras)*

@@ -1,20 +1,89 @@
 //! `src/models.rs`: one struct per schema and one forward-compatible enum per enumeration.
 
 use super::{doc, ident, ty};
-use crate::ir::{Api, EnumType, Faker, Field, Model, TypeRef};
+use crate::ir::{Api, EnumType, Faker, Field, Model, TypeRef, Union};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 pub(super) fn models_rs(api: &Api) -> TokenStream {
     let models = api.models.iter().map(model);
     let enums = api.enums.iter().map(enumeration);
+    let unions = api.unions.iter().map(union);
     quote! {
         //! The data types of the API: one struct per schema of the spec, one enum per enumeration.
         //!
         //! Every struct tolerates fields it does not know; every enum keeps values it does not
         //! know in `Unknown`, so a newer service does not break an older client.
         #(#models)*
+        #(#unions)*
         #(#enums)*
+    }
+}
+
+/// A polymorphic schema: an enum over its subtypes. Read by the tag property's value (the
+/// subtype keeps the tag as its own field, so a value is written back as it came); a value no
+/// subtype declares stays whole in `Unknown`.
+fn union(u: &Union) -> TokenStream {
+    let name = ident(&u.rust_name);
+    let docs = doc(u.doc.as_deref());
+    let docs_sep = if u.doc.is_some() {
+        quote! { #[doc = ""] }
+    } else {
+        quote! {}
+    };
+    let tag = &u.tag;
+    let spec_name = format!(
+        " Schema `{}` in the spec: one of its subtypes, by the value of `{tag}`.",
+        u.spec_name
+    );
+    let variants: Vec<_> = u.variants.iter().map(|v| ident(&v.rust_name)).collect();
+    let models: Vec<_> = u.variants.iter().map(|v| ident(&v.model)).collect();
+    let values: Vec<&str> = u.variants.iter().map(|v| v.value.as_str()).collect();
+    let variant_docs = u
+        .variants
+        .iter()
+        .map(|v| format!(" `{tag}` is `{}`.", v.value));
+    // Fake data is of the first subtype (lower declares no enum without one).
+    let fake = match variants.first() {
+        Some(first) => quote! { #name::#first(fake::Dummy::dummy_with_rng(config, rng)) },
+        None => quote! { { let _ = (config, rng); #name::Unknown(serde_json::Value::Null) } },
+    };
+    quote! {
+        #docs
+        #docs_sep
+        #[doc = #spec_name]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #( #[doc = #variant_docs] #variants(#models), )*
+            /// A value of the tag this version of the crate does not know (or none), kept as it came.
+            Unknown(serde_json::Value),
+        }
+
+        impl #name {
+            /// The JSON property that tells the subtypes apart.
+            pub const TAG: &'static str = #tag;
+            /// The tag values of the subtypes, in the spec's order.
+            pub const KNOWN: &'static [&'static str] = &[#(#values),*];
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(deserializer)?;
+                let tag = value.get(#tag).and_then(serde_json::Value::as_str);
+                match tag {
+                    #( Some(#values) => serde_json::from_value(value).map(#name::#variants).map_err(serde::de::Error::custom), )*
+                    _ => Ok(#name::Unknown(value)),
+                }
+            }
+        }
+
+        #[cfg(feature = "fake")]
+        impl fake::Dummy<fake::Faker> for #name {
+            fn dummy_with_rng<R: fake::RngExt + ?Sized>(config: &fake::Faker, rng: &mut R) -> Self {
+                #fake
+            }
+        }
     }
 }
 
@@ -185,7 +254,9 @@ fn field(f: &Field) -> TokenStream {
         quote! { #[serde(#(#serde),*)] }
     };
     let faker = match (f.faker, &f.ty) {
-        (_, TypeRef::Json) => quote! { #[cfg_attr(feature = "fake", dummy(default))] },
+        (_, TypeRef::Json) | (Faker::Empty, _) => {
+            quote! { #[cfg_attr(feature = "fake", dummy(default))] }
+        }
         (Faker::Runtime(name), _) => {
             let path = format!("crate::runtime::fakers::{name}");
             quote! { #[cfg_attr(feature = "fake", dummy(faker = #path))] }

@@ -108,6 +108,13 @@ fn variant(op: &Operation) -> TokenStream {
     let name = ident(&op.variant_name);
     let summary = doc(op.summary.as_deref().or(op.description.as_deref()));
     let route = format!(" `{} {}`", op.http_method, op.path);
+    let body_doc = match &op.body {
+        Some(_) => quote! {
+            #[doc = ""]
+            #[doc = " Its JSON request body is not part of the match: the handler reads it from the request."]
+        },
+        None => quote! {},
+    };
     let fields = op.params.iter().map(|p| {
         let n = ident(&p.rust_name);
         let t = ty(&p.ty, &quote! { models:: });
@@ -128,21 +135,42 @@ fn variant(op: &Operation) -> TokenStream {
         #summary
         #separator
         #[doc = #route]
+        #body_doc
         #name { #(#fields)* },
     }
 }
 
 fn route_arm(op: &Operation) -> TokenStream {
     let segments: Vec<&str> = op.path.split('/').filter(|s| !s.is_empty()).collect();
+    // A parameter that keeps its `/` (x-ms-skip-url-encoding) spans one or more segments: the
+    // literals after it are matched from the end (lower allows one such parameter per path).
+    let span = op
+        .params
+        .iter()
+        .find(|p| p.skip_url_encoding)
+        .and_then(|p| {
+            let at = segments
+                .iter()
+                .position(|s| *s == format!("{{{}}}", p.name))?;
+            Some(at)
+        });
     let len = proc_macro2::Literal::usize_unsuffixed(segments.len());
-    let checks = segments
+    let index = |i: usize| {
+        let lit = proc_macro2::Literal::usize_unsuffixed(i);
+        match span {
+            Some(at) if i > at => quote! { #lit + extra },
+            _ => quote! { #lit },
+        }
+    };
+    let literals = segments
         .iter()
         .enumerate()
         .filter(|(_, s)| !s.starts_with('{'))
         .map(|(i, s)| {
-            let i = proc_macro2::Literal::usize_unsuffixed(i);
-            quote! { && crate::runtime::server::segment_matches(segments[#i], #s) }
-        });
+            let i = index(i);
+            quote! { crate::runtime::server::segment_matches(segments[#i], #s) }
+        })
+        .collect::<Vec<_>>();
     let name = ident(&op.variant_name);
     let method = &op.http_method;
     let fields = op.params.iter().map(|p| {
@@ -152,7 +180,11 @@ fn route_arm(op: &Operation) -> TokenStream {
         let value = match p.location {
             ParamLocation::Path => {
                 let i = segments.iter().position(|s| *s == format!("{{{wire}}}")).expect("lower checks path params");
-                let i = proc_macro2::Literal::usize_unsuffixed(i);
+                if p.skip_url_encoding {
+                    let from = proc_macro2::Literal::usize_unsuffixed(i);
+                    return quote! { #n: crate::runtime::server::path_param_span::<#t>(#wire, &segments[#from..=#from + extra])?, };
+                }
+                let i = index(i);
                 return quote! { #n: crate::runtime::server::path_param::<#t>(#wire, segments[#i])?, };
             }
             ParamLocation::Query => quote! { query.get(#wire) },
@@ -165,12 +197,28 @@ fn route_arm(op: &Operation) -> TokenStream {
             quote! { #n: crate::runtime::server::optional::<#t>(#wire, #location, #value)?, }
         }
     });
-    quote! {
-        if segments.len() == #len #(#checks)* {
-            if method.as_str() == #method {
-                return Ok(Operation::#name { #(#fields)* });
+    let matched = quote! {
+        if method.as_str() == #method {
+            return Ok(Operation::#name { #(#fields)* });
+        }
+        allowed.push(#method);
+    };
+    if span.is_some() {
+        let matches = if literals.is_empty() {
+            matched
+        } else {
+            quote! { if #(#literals)&&* { #matched } }
+        };
+        return quote! {
+            if segments.len() >= #len {
+                let extra = segments.len() - #len;
+                #matches
             }
-            allowed.push(#method);
+        };
+    }
+    quote! {
+        if segments.len() == #len #(&& #literals)* {
+            #matched
         }
     }
 }

@@ -14,16 +14,32 @@ impl Lowerer<'_> {
         let Some(schemas) = self.schemas() else {
             return Ok(());
         };
+        let mut enums: Vec<(String, Vec<String>, String)> = Vec::new();
         for (name, schema) in schemas {
             let pointer = push_pointer("/components/schemas", name);
             let named = match schema {
                 ReferenceOr::Reference { .. } => Named::Inline,
                 ReferenceOr::Item(s) if is_object_like(s) => {
-                    Named::Model(unique(&type_ident(name), &mut self.taken_types))
+                    let rust_name = unique(&type_ident(name), &mut self.taken_types);
+                    if self.union_tag(name, s).is_some() {
+                        Named::Union(rust_name)
+                    } else {
+                        Named::Model(rust_name)
+                    }
                 }
                 ReferenceOr::Item(s) if string_enum_values(s).is_some() => {
                     let ext = enum_extension_name(s).unwrap_or(name);
-                    Named::Enum(unique(&type_ident(ext), &mut self.taken_types))
+                    let values = string_enum_values(s).unwrap_or_default();
+                    // The same x-ms-enum name with the same values is one enum; with other
+                    // values it is another, numbered in document order.
+                    match enums.iter().find(|(n, v, _)| n == ext && *v == values) {
+                        Some((_, _, rust_name)) => Named::Enum(rust_name.clone()),
+                        None => {
+                            let rust_name = unique(&type_ident(ext), &mut self.taken_types);
+                            enums.push((ext.to_string(), values, rust_name.clone()));
+                            Named::Enum(rust_name)
+                        }
+                    }
                 }
                 ReferenceOr::Item(s) => {
                     check_supported(s).map_err(|m| self.err(&pointer, m))?;
@@ -32,7 +48,7 @@ impl Lowerer<'_> {
             };
             self.named.insert(name.clone(), named);
         }
-        Ok(())
+        self.check_discriminator_values()
     }
 
     /// Second pass: lower the component structs and enums, in spec order.
@@ -50,7 +66,14 @@ impl Lowerer<'_> {
                     let model = self.lower_model(name, &rust_name, schema, &pointer)?;
                     self.models.push(model);
                 }
+                Some(Named::Union(rust_name)) => {
+                    let union = self.lower_union(name, &rust_name, schema, &pointer)?;
+                    self.unions.push(union);
+                }
                 Some(Named::Enum(rust_name)) => {
+                    if self.enums.iter().any(|e| e.rust_name == rust_name) {
+                        continue; // Declared by an identical schema before.
+                    }
                     let values = string_enum_values(schema).unwrap_or_default();
                     self.push_enum(&rust_name, schema, values, &pointer)?;
                 }

@@ -7,15 +7,20 @@
 //! This file holds the entry point and the state every step shares; the steps themselves are
 //! methods of `Lowerer` spread over one module per job.
 
+mod all_of;
+mod bodies;
 mod components;
 mod csv;
 mod decimals;
+mod discriminator;
 mod enums;
 mod fakers;
 mod long_running;
 mod models;
 mod operations;
 mod paging;
+mod param_rules;
+mod recursion;
 mod refs;
 mod responses;
 mod service;
@@ -28,7 +33,7 @@ use indexmap::IndexMap;
 use openapiv3::{OpenAPI, ReferenceOr, Schema};
 
 use crate::error::{Error, Result};
-use crate::ir::{Api, EnumType, Model};
+use crate::ir::{Api, EnumType, Model, Union};
 
 pub use crate::source_pointer::original_pointer;
 pub use decimals::glob_match;
@@ -52,6 +57,7 @@ pub fn lower(file: &Path, doc: &OpenAPI, options: &LowerOptions, swagger2: bool)
         options,
         models: Vec::new(),
         enums: Vec::new(),
+        unions: Vec::new(),
         named: HashMap::new(),
         taken_types: HashSet::new(),
         auth: None,
@@ -60,6 +66,8 @@ pub fn lower(file: &Path, doc: &OpenAPI, options: &LowerOptions, swagger2: bool)
     cx.declare_components()?;
     cx.lower_components()?;
     let operations = cx.lower_operations()?;
+    cx.check_value_cycles()?;
+    cx.break_fake_cycles();
     let base_url = doc
         .servers
         .first()
@@ -74,6 +82,7 @@ pub fn lower(file: &Path, doc: &OpenAPI, options: &LowerOptions, swagger2: bool)
         auth: cx.auth,
         models: cx.models,
         enums: cx.enums,
+        unions: cx.unions,
         operations,
         inputs: vec![file.file_name().map(PathBuf::from).unwrap_or_default()],
     })
@@ -86,6 +95,8 @@ enum Named {
     Model(String),
     /// An enum with this Rust name.
     Enum(String),
+    /// A polymorphic schema (a `discriminator` with subtypes): an enum over them.
+    Union(String),
     /// Nothing of its own: references to it use the type of its schema.
     Inline,
 }
@@ -98,6 +109,7 @@ struct Lowerer<'a> {
     options: &'a LowerOptions,
     models: Vec<Model>,
     enums: Vec<EnumType>,
+    unions: Vec<Union>,
     /// Component schema name → what it became.
     named: HashMap<String, Named>,
     taken_types: HashSet<String>,

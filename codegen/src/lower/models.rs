@@ -2,11 +2,10 @@
 
 use std::collections::HashSet;
 
-use indexmap::IndexMap;
-use openapiv3::{AdditionalProperties, ReferenceOr, Schema, SchemaKind, Type};
+use openapiv3::{AdditionalProperties, ReferenceOr, Schema};
 
-use super::types::{is_object_like, unbox};
-use super::{Lowerer, MAX_REF_DEPTH, choose_faker};
+use super::types::unbox;
+use super::{Lowerer, choose_faker};
 use crate::error::{Result, push_pointer};
 use crate::ir::{Field, Model, TypeRef};
 use crate::naming::{snake_ident, type_ident, unique};
@@ -21,17 +20,41 @@ impl<'a> Lowerer<'a> {
     ) -> Result<Model> {
         let mut fields = Vec::new();
         let mut additional = None;
-        let mut taken = HashSet::new();
+        // The flattened map of unnamed properties has this name: a property called
+        // `additionalProperties` gets another.
+        let mut taken = HashSet::from(["additional_properties".to_string()]);
         let parts = self.object_parts(schema, pointer, 0)?;
-        for (props_pointer, props, required, extra) in parts {
+        // A property of several parts is one field: required if any part requires it.
+        let required: HashSet<&String> = parts.iter().flat_map(|p| p.required).collect();
+        // Where each field was first declared, and its schema, to tell a repeat from a clash.
+        let mut declared: Vec<(String, &ReferenceOr<Box<Schema>>)> = Vec::new();
+        for part in &parts {
+            let (props_pointer, props, extra) = (&part.pointer, part.properties, part.additional);
             for (json_name, prop) in props {
                 let prop_pointer =
-                    push_pointer(&push_pointer(&props_pointer, "properties"), json_name);
-                if fields.iter().any(|f: &Field| &f.json_name == json_name) {
-                    continue;
-                }
+                    push_pointer(&push_pointer(props_pointer, "properties"), json_name);
                 let context = format!("{rust_name}{}", type_ident(json_name));
                 let prop_ref = unbox(prop);
+                if let Some(at) = fields
+                    .iter()
+                    .position(|f: &Field| &f.json_name == json_name)
+                {
+                    let (first_pointer, first) = &declared[at];
+                    if *first != prop {
+                        let ty = self.type_of(&prop_ref, &context, &prop_pointer, 0)?;
+                        if ty != fields[at].ty {
+                            return Err(self.err(
+                                &prop_pointer,
+                                format!(
+                                    "property {json_name:?} of {spec_name} has another type here than at {}",
+                                    crate::source_pointer::original_pointer(first_pointer, self.swagger2)
+                                ),
+                            ));
+                        }
+                    }
+                    continue;
+                }
+                declared.push((prop_pointer.clone(), prop));
                 let mut ty = self.type_of(&prop_ref, &context, &prop_pointer, 0)?;
                 if matches!(ty, TypeRef::F64 | TypeRef::F32)
                     && self.is_decimal(spec_name, json_name)
@@ -60,7 +83,7 @@ impl<'a> Lowerer<'a> {
                     AdditionalProperties::Any(true) => TypeRef::Json,
                     AdditionalProperties::Any(false) => continue,
                     AdditionalProperties::Schema(s) => {
-                        let p = push_pointer(&props_pointer, "additionalProperties");
+                        let p = push_pointer(props_pointer, "additionalProperties");
                         self.type_of(s.as_ref(), &format!("{rust_name}Value"), &p, 0)?
                     }
                 });
@@ -82,53 +105,5 @@ impl<'a> Lowerer<'a> {
             additional,
             csv: None,
         })
-    }
-
-    /// The property sets of an object schema, following `allOf` (parents first).
-    #[allow(clippy::type_complexity)]
-    fn object_parts(
-        &self,
-        schema: &'a Schema,
-        pointer: &str,
-        depth: usize,
-    ) -> Result<
-        Vec<(
-            String,
-            &'a IndexMap<String, ReferenceOr<Box<Schema>>>,
-            Vec<String>,
-            Option<&'a AdditionalProperties>,
-        )>,
-    > {
-        if depth > MAX_REF_DEPTH {
-            return Err(self.err(pointer, "allOf nests too deeply (a cycle?)"));
-        }
-        match &schema.schema_kind {
-            SchemaKind::Type(Type::Object(o)) => Ok(vec![(
-                pointer.to_string(),
-                &o.properties,
-                o.required.clone(),
-                o.additional_properties.as_ref(),
-            )]),
-            SchemaKind::Any(a) => Ok(vec![(
-                pointer.to_string(),
-                &a.properties,
-                a.required.clone(),
-                a.additional_properties.as_ref(),
-            )]),
-            SchemaKind::AllOf { all_of } => {
-                let mut parts = Vec::new();
-                for (i, part) in all_of.iter().enumerate() {
-                    let part_pointer =
-                        push_pointer(&push_pointer(pointer, "allOf"), &i.to_string());
-                    let (target, target_pointer) = self.resolve_schema(part, &part_pointer)?;
-                    if !is_object_like(target) {
-                        return Err(self.err(&part_pointer, "allOf member is not an object schema"));
-                    }
-                    parts.extend(self.object_parts(target, &target_pointer, depth + 1)?);
-                }
-                Ok(parts)
-            }
-            _ => Err(self.err(pointer, "expected an object schema")),
-        }
     }
 }

@@ -67,12 +67,6 @@ impl Lowerer<'_> {
         op: &openapiv3::Operation,
         pointer: &str,
     ) -> Result<Operation> {
-        if op.request_body.is_some() {
-            return Err(self.err(
-                &push_pointer(pointer, "requestBody"),
-                "request bodies are not supported",
-            ));
-        }
         let context = op
             .operation_id
             .as_deref()
@@ -98,9 +92,14 @@ impl Lowerer<'_> {
                 merged.push((p, p_pointer));
             }
         }
+        let body = self.lower_request_body(op, pointer, &context)?;
         let mut params = Vec::new();
         let mut declares_conditional = false;
+        // The body is the `body` argument and setter; a parameter of that name gets another.
         let mut taken = HashSet::new();
+        if body.is_some() {
+            taken.insert("body".to_string());
+        }
         for (p, p_pointer) in merged {
             let data = p.parameter_data_ref();
             let location = match &p {
@@ -144,13 +143,17 @@ impl Lowerer<'_> {
                 }
                 _ => {}
             }
+            let required = data.required || location == ParamLocation::Path;
+            let skip_url_encoding = self.skip_url_encoding(data, location, &p_pointer)?;
             params.push(Param {
                 rust_name: unique(&snake_ident(&data.name), &mut taken),
                 name: data.name.clone(),
                 location,
                 doc: data.description.clone(),
+                default: self.param_default(data, location, required, &ty, schema),
                 ty,
-                required: data.required || location == ParamLocation::Path,
+                required,
+                skip_url_encoding,
             });
         }
         for segment in path.split('/').filter(|s| s.starts_with('{')) {
@@ -165,6 +168,7 @@ impl Lowerer<'_> {
                 ));
             }
         }
+        self.check_unencoded_path(path, &params, pointer)?;
         if op.responses.responses.contains_key(&StatusCode::Code(304)) {
             declares_conditional = true;
         }
@@ -181,6 +185,7 @@ impl Lowerer<'_> {
             description: op.description.clone(),
             tag: op.tags.first().cloned(),
             params,
+            body,
             declares_conditional,
             response,
             csv_rows,

@@ -18,11 +18,10 @@ impl Lowerer<'_> {
         let TypeRef::Model(name) = ty else {
             return Ok(None);
         };
-        let model = self
-            .models
-            .iter()
-            .find(|m| &m.rust_name == name)
-            .expect("lowered above");
+        // A polymorphic response (an enum over subtypes) is no envelope.
+        let Some(model) = self.models.iter().find(|m| &m.rust_name == name) else {
+            return Ok(None);
+        };
         let (next_name, item_name) = match op.extensions.get("x-ms-pageable") {
             Some(Value::Object(ext)) => {
                 let next = match ext.get("nextLinkName") {

@@ -95,7 +95,7 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-fn is_json_mime(mime: &str) -> bool {
+pub(super) fn is_json_mime(mime: &str) -> bool {
     let essence = mime
         .split(';')
         .next()

@@ -27,7 +27,7 @@ impl Lowerer<'_> {
             ReferenceOr::Reference { reference } => {
                 let name = self.schema_ref_name(reference, pointer)?.to_string();
                 return match self.named.get(&name).cloned() {
-                    Some(Named::Model(n)) => Ok(TypeRef::Model(n)),
+                    Some(Named::Model(n) | Named::Union(n)) => Ok(TypeRef::Model(n)),
                     Some(Named::Enum(n)) => Ok(TypeRef::Enum(n)),
                     _ => {
                         let target = self

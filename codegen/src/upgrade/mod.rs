@@ -9,6 +9,7 @@
 //! This file picks the path by version; the conversion itself is split by the part of the
 //! document it handles (`convert` walks the top level and hands each part to its module).
 
+mod all_of;
 mod components;
 mod convert;
 mod parameters;
@@ -30,6 +31,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 
+pub use all_of::OWN_PART;
 use convert::Converter;
 pub use recursion::check_recursion;
 use refs::check_refs;
@@ -68,6 +70,8 @@ pub fn upgrade(file: &Path, doc: Value) -> Result<Value> {
         if version == "3.0" || version.starts_with("3.0.") {
             check_refs(file, &doc)?;
             check_recursion(file, &doc)?;
+            let mut doc = doc;
+            all_of::normalize_all_of(&mut doc);
             return Ok(doc);
         }
         let message = if version == "3.1" || version.starts_with("3.1.") {
@@ -100,12 +104,13 @@ pub fn upgrade(file: &Path, doc: Value) -> Result<Value> {
             ));
         }
     }
-    let converted = Converter::new(file, &doc, root)?.document()?;
+    let mut converted = Converter::new(file, &doc, root)?.document()?;
     // Report recursion where the author wrote it: under `definitions` of the Swagger 2.0 file.
     check_recursion(file, &converted).map_err(|mut e| {
         e.pointer = crate::source_pointer::original_pointer(&e.pointer, true);
         e
     })?;
+    all_of::normalize_all_of(&mut converted);
     Ok(converted)
 }
 

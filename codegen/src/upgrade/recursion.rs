@@ -1,4 +1,6 @@
-//! Refuses schemas that contain themselves, which the generated (unboxed) types cannot express.
+//! Refuses schemas that contain themselves directly, which the generated (unboxed) types cannot
+//! express. A cycle through an array or a map is fine: `Vec` and `BTreeMap` already put the
+//! inner value behind a pointer, so such a struct has a finite size.
 
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
@@ -8,8 +10,9 @@ use serde_json::Value;
 use super::refs::{percent_decode, walk_refs};
 use crate::error::{Error, Result, push_pointer};
 
-/// Refuses schemas that contain themselves through `$ref` (via properties, items, allOf, ...):
-/// the generated client does not box types, so such a model would not compile.
+/// Refuses schemas that contain themselves through `$ref` by value (via properties or allOf):
+/// the generated client does not box types, so such a model would not compile. References
+/// under `items` or `additionalProperties` are no edges: the collection is the indirection.
 /// Reads `components.schemas` of an OpenAPI 3.0 document; the error names the first schema, in
 /// document order, that reaches itself.
 pub fn check_recursion(file: &Path, doc: &Value) -> Result<()> {
@@ -23,7 +26,10 @@ pub fn check_recursion(file: &Path, doc: &Value) -> Result<()> {
     let mut edges: HashMap<&str, Vec<String>> = HashMap::new();
     for (name, schema) in schemas {
         let mut targets = Vec::new();
-        let _ = walk_refs(schema, "", false, &mut |reference: &str, _| {
+        let _ = walk_refs(schema, "", false, &mut |reference: &str, at: &str| {
+            if through_collection(at) {
+                return Ok(());
+            }
             if let Some(target) =
                 reference
                     .strip_prefix(PREFIX)
@@ -47,13 +53,29 @@ pub fn check_recursion(file: &Path, doc: &Value) -> Result<()> {
                 file,
                 push_pointer("/components/schemas", name),
                 format!(
-                    "recursive schema: {} (the generated client does not box types, so a schema cannot contain itself)",
+                    "recursive schema: {} (a schema that contains itself other than through an array or a map would need a Box, which the generator does not emit)",
                     cycle.join(" -> ")
                 ),
             ));
         }
     }
     Ok(())
+}
+
+/// Whether the `$ref` at `pointer` (relative to a component schema) sits under `items` or
+/// `additionalProperties` of some schema on the way, rather than being a property name.
+fn through_collection(pointer: &str) -> bool {
+    let tokens: Vec<&str> = pointer.split('/').skip(1).collect();
+    let mut i = 0;
+    while i < tokens.len() {
+        match tokens[i] {
+            // The next token is a property name (which may well be `items`).
+            "properties" | "allOf" | "oneOf" | "anyOf" => i += 2,
+            "items" | "additionalProperties" => return true,
+            _ => i += 1,
+        }
+    }
+    false
 }
 
 /// The shortest chain of schema names from `start` back to itself, if there is one.
@@ -93,8 +115,8 @@ mod tests {
     fn recursive_definitions_are_refused() {
         let cases = [
             json!({"Node": {"properties": {"next": {"$ref": "#/definitions/Node"}}}}),
-            json!({"Node": {"properties": {"children": {"type": "array", "items": {"$ref": "#/definitions/Node"}}}}}),
             json!({"Node": {"allOf": [{"$ref": "#/definitions/Node"}]}}),
+            json!({"Node": {"properties": {"items": {"$ref": "#/definitions/Node"}}}}),
         ];
         for definitions in cases {
             let e = up_err(swagger(json!({"definitions": definitions})));
@@ -115,6 +137,15 @@ mod tests {
             e.message.starts_with("recursive schema: A -> B -> C -> A"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn cycles_through_arrays_and_maps_are_accepted() {
+        up(swagger(json!({"definitions": {
+            "Node": {"properties": {"children": {"type": "array", "items": {"$ref": "#/definitions/Node"}}}},
+            "Tree": {"properties": {"props": {"$ref": "#/definitions/TreeProps"}}},
+            "TreeProps": {"properties": {"byName": {"type": "object", "additionalProperties": {"$ref": "#/definitions/Tree"}}}}
+        }})));
     }
 
     #[test]

@@ -95,7 +95,10 @@ pub fn load_bundled(
     };
     let bundle = crate::bundle::bundle(file, value)?;
     let swagger2 = crate::source_pointer::is_swagger2(&bundle.doc);
+    // The audit after conversion, so the conversion's own refusals (with their more specific
+    // messages) come first; it reads the document as written.
     let lowered = crate::parse::finish(file, bundle.doc.clone()).and_then(|(_, doc)| {
+        crate::lower::audit::audit(file, &bundle.doc)?;
         lower(
             file,
             &doc,

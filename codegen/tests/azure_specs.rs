@@ -87,3 +87,17 @@ fn every_azure_document_generates_a_crate_that_compiles() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The audit's table lists every keyword and AutoRest extension the three documents use.
+#[test]
+fn every_keyword_of_the_azure_documents_is_in_the_audit_table() {
+    let Some(docs) = documents() else { return };
+    for (version, path) in docs {
+        let doc = ea_codegen::load::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let unlisted = ea_codegen::lower::audit::unlisted(&doc);
+        assert!(
+            unlisted.is_empty(),
+            "{version}: not in the audit table: {unlisted:?}"
+        );
+    }
+}

@@ -8,6 +8,7 @@
 //! methods of `Lowerer` spread over one module per job.
 
 mod all_of;
+pub mod audit;
 mod bodies;
 mod components;
 mod csv;

@@ -22,9 +22,9 @@ cleanup() {
 trap cleanup EXIT
 
 cargo build -q --release -p ea-mock-server --bin ea-mock-server
-BENCH=$(cargo bench -q -p ea-mock-server --bench report --no-run --message-format=json 2>/dev/null |
-	sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | grep '/report-' | tail -1)
-[ -x "$BENCH" ] || { echo "cannot find the report bench binary" >&2; exit 1; }
+BENCH=$(cargo bench -q -p ea-mock-server --bench report --no-run --message-format=json |
+	sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | { grep '/report-' || true; } | tail -1)
+[ -x "$BENCH" ] || { echo "cannot build or find the report bench binary" >&2; exit 1; }
 
 RUST_LOG=warn target/release/ea-mock-server --port 0 --blob-port 0 --today 2018-06-15 \
 	--subscriptions 10 --rows-per-day 185 --report-delay-ms 0 \

@@ -447,7 +447,21 @@ fn param_field(p: &Param, field: &str) -> TokenStream {
     }
 }
 
-/// The arguments of the client call, from the parsed flags.
+/// `let request = client.<method>(<required>);` and a setter call for each optional parameter
+/// given on the command line.
+fn build_request(op: &Operation) -> TokenStream {
+    let method = ident(&op.method_name);
+    let (required, optional) = call_args(op);
+    if optional.is_empty() {
+        quote! { let request = client.#method(#(#required),*); }
+    } else {
+        quote! {
+            let mut request = client.#method(#(#required),*);
+            #(#optional)*
+        }
+    }
+}
+
 /// The arguments of the client method (required parameters), and a setter call for each
 /// optional parameter that was given.
 fn call_args(op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
@@ -582,8 +596,6 @@ fn fields_impls(api: &Api) -> Vec<TokenStream> {
 fn runner(op: &Operation, columns: TokenStream) -> TokenStream {
     let name = runner_name(op);
     let args_ty = args_name(op);
-    let method = ident(&op.method_name);
-    let (required, optional) = call_args(op);
     if let Some(lro) = &op.long_running {
         return long_running_runner(op, lro, columns);
     }
@@ -593,14 +605,7 @@ fn runner(op: &Operation, columns: TokenStream) -> TokenStream {
         }
         _ => quote! { args.cli_output.etag_file.as_deref() },
     };
-    let build = if optional.is_empty() {
-        quote! { let request = client.#method(#(#required),*); }
-    } else {
-        quote! {
-            let mut request = client.#method(#(#required),*);
-            #(#optional)*
-        }
-    };
+    let build = build_request(op);
     let fetch = quote! {
         #build
         let response = match &etag {
@@ -667,8 +672,6 @@ fn runner(op: &Operation, columns: TokenStream) -> TokenStream {
 fn long_running_runner(op: &Operation, lro: &LongRunning, columns: TokenStream) -> TokenStream {
     let name = runner_name(op);
     let args_ty = args_name(op);
-    let method = ident(&op.method_name);
-    let (required, optional) = call_args(op);
     let write = match &lro.result_rows {
         Some(row) => {
             let rows = result_columns(op, row);
@@ -678,14 +681,7 @@ fn long_running_runner(op: &Operation, lro: &LongRunning, columns: TokenStream) 
             quote! { crate::runtime::cli_long_running::wait_raw(&args.cli_output, request.wait()).await }
         }
     };
-    let build = if optional.is_empty() {
-        quote! { let request = client.#method(#(#required),*); }
-    } else {
-        quote! {
-            let mut request = client.#method(#(#required),*);
-            #(#optional)*
-        }
-    };
+    let build = build_request(op);
     quote! {
         async fn #name(
             client: &crate::Client,

@@ -827,10 +827,9 @@ mod tests {
         let body = serde_json::json!({"name": "b", "amount": 1.5});
         let request =
             ApiRequest::new(Method::PUT, "op", "/a".into()).json_body("application/json", &body);
-        assert_eq!(
-            request.body_bytes(),
-            Some(&br#"{"amount":1.5,"name":"b"}"#[..])
-        );
+        // Key order depends on serde_json's features in the build: compare values.
+        let sent = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).unwrap();
+        assert_eq!(sent(request.body_bytes().unwrap()), body);
         let resp = client
             .execute_json::<serde_json::Value>(request)
             .await
@@ -841,7 +840,7 @@ mod tests {
         for r in &requests {
             assert_eq!(r.method, "PUT");
             assert_eq!(r.header("content-type"), Some("application/json"));
-            assert_eq!(r.body, br#"{"amount":1.5,"name":"b"}"#);
+            assert_eq!(sent(&r.body), body);
         }
     }
 

@@ -271,6 +271,7 @@ async fn main() {
             }
         }
     }
+    // @EXTRA
     println!("{} examples, {failures} failed", CASES.len());
     if failures > 0 {
         std::process::exit(1);

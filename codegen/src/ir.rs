@@ -97,6 +97,9 @@ pub struct Field {
     pub nullable: bool,
     /// How the `fake` feature invents a value for this field.
     pub faker: Faker,
+    /// Held in a `Box`: through this field its model contains itself by value, which a Rust
+    /// struct can only do behind a pointer.
+    pub boxed: bool,
 }
 
 impl Field {

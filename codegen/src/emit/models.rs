@@ -221,6 +221,11 @@ fn field(f: &Field) -> TokenStream {
     let name = ident(&f.rust_name);
     let docs = doc(f.doc.as_deref());
     let base = ty(&f.ty, &quote! {});
+    let base = if f.boxed {
+        quote! { Box<#base> }
+    } else {
+        base
+    };
     let optional = f.is_optional();
     let rust_ty = if optional {
         quote! { Option<#base> }

@@ -76,6 +76,7 @@ impl<'a> Lowerer<'a> {
                     ty,
                     required: required.contains(json_name),
                     nullable,
+                    boxed: false,
                 });
             }
             if let Some(extra) = extra {

@@ -4,7 +4,6 @@
 use std::collections::{HashMap, HashSet};
 
 use super::Lowerer;
-use crate::error::Result;
 use crate::ir::{Faker, TypeRef};
 
 impl Lowerer<'_> {
@@ -59,9 +58,10 @@ fn reaches(edges: &HashMap<String, Vec<String>>, from: &str, to: &str) -> bool {
 }
 
 impl Lowerer<'_> {
-    /// Refuses a type that holds itself by value (a subtype with a field of its base's type,
-    /// say): upgrade sees only `$ref` cycles, not those an enum over subtypes adds.
-    pub(super) fn check_value_cycles(&self) -> Result<()> {
+    /// Boxes every field through which its model contains itself by value (a tree whose node
+    /// names its parent, a subtype with a field of its base's type): without the pointer the
+    /// type would have no finite size.
+    pub(super) fn box_value_cycles(&mut self) {
         let mut edges: HashMap<String, Vec<String>> = HashMap::new();
         for m in &self.models {
             let direct = m.fields.iter().filter_map(|f| match &f.ty {
@@ -74,19 +74,14 @@ impl Lowerer<'_> {
             let variants = u.variants.iter().map(|v| v.model.clone()).collect();
             edges.insert(u.rust_name.clone(), variants);
         }
-        for u in &self.unions {
-            for v in &u.variants {
-                if reaches(&edges, &v.model, &u.rust_name) {
-                    return Err(self.err(
-                        &crate::error::push_pointer("/components/schemas", &u.spec_name),
-                        format!(
-                            "{} contains itself through its subtype {} without an array or map between (that would need a Box, which the generator does not emit)",
-                            u.spec_name, v.model
-                        ),
-                    ));
+        for m in &mut self.models {
+            for f in &mut m.fields {
+                if let TypeRef::Model(n) = &f.ty
+                    && reaches(&edges, n, &m.rust_name)
+                {
+                    f.boxed = true;
                 }
             }
         }
-        Ok(())
     }
 }

@@ -1,6 +1,7 @@
-//! Refuses schemas that contain themselves directly, which the generated (unboxed) types cannot
-//! express. A cycle through an array or a map is fine: `Vec` and `BTreeMap` already put the
-//! inner value behind a pointer, so such a struct has a finite size.
+//! Refuses schemas that are their own parent (a cycle of `allOf` or of plain `$ref` aliases),
+//! which no type can express: its fields would be its own fields. A schema that contains itself
+//! through a property is fine: through an array or a map `Vec`/`BTreeMap` are the pointer, and
+//! by value the lower stage puts the field in a `Box`.
 
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
@@ -10,9 +11,8 @@ use serde_json::Value;
 use super::refs::{percent_decode, walk_refs};
 use crate::error::{Error, Result, push_pointer};
 
-/// Refuses schemas that contain themselves through `$ref` by value (via properties or allOf):
-/// the generated client does not box types, so such a model would not compile. References
-/// under `items` or `additionalProperties` are no edges: the collection is the indirection.
+/// Refuses schemas that reach themselves through `allOf` parents or `$ref` aliases. References
+/// under `properties`, `items` or `additionalProperties` are no edges (see the module docs).
 /// Reads `components.schemas` of an OpenAPI 3.0 document; the error names the first schema, in
 /// document order, that reaches itself.
 pub fn check_recursion(file: &Path, doc: &Value) -> Result<()> {
@@ -27,7 +27,7 @@ pub fn check_recursion(file: &Path, doc: &Value) -> Result<()> {
     for (name, schema) in schemas {
         let mut targets = Vec::new();
         let _ = walk_refs(schema, "", false, &mut |reference: &str, at: &str| {
-            if through_collection(at) {
+            if !is_parent(at) {
                 return Ok(());
             }
             if let Some(target) =
@@ -53,7 +53,7 @@ pub fn check_recursion(file: &Path, doc: &Value) -> Result<()> {
                 file,
                 push_pointer("/components/schemas", name),
                 format!(
-                    "recursive schema: {} (a schema that contains itself other than through an array or a map would need a Box, which the generator does not emit)",
+                    "recursive schema: {} through allOf or $ref aliases (a schema cannot be its own parent)",
                     cycle.join(" -> ")
                 ),
             ));
@@ -62,20 +62,18 @@ pub fn check_recursion(file: &Path, doc: &Value) -> Result<()> {
     Ok(())
 }
 
-/// Whether the `$ref` at `pointer` (relative to a component schema) sits under `items` or
-/// `additionalProperties` of some schema on the way, rather than being a property name.
-fn through_collection(pointer: &str) -> bool {
+/// Whether the `$ref` at `pointer` (relative to a component schema) names a parent: the schema
+/// itself is a `$ref`, or the reference is a member of `allOf`, at any depth of `allOf`s.
+fn is_parent(pointer: &str) -> bool {
     let tokens: Vec<&str> = pointer.split('/').skip(1).collect();
-    let mut i = 0;
-    while i < tokens.len() {
-        match tokens[i] {
-            // The next token is a property name (which may well be `items`).
-            "properties" | "allOf" | "oneOf" | "anyOf" => i += 2,
-            "items" | "additionalProperties" => return true,
-            _ => i += 1,
-        }
-    }
-    false
+    let Some((last, path)) = tokens.split_last() else {
+        return false;
+    };
+    *last == "$ref"
+        && path.len() % 2 == 0
+        && path
+            .chunks(2)
+            .all(|pair| pair[0] == "allOf" && pair[1].parse::<usize>().is_ok())
 }
 
 /// The shortest chain of schema names from `start` back to itself, if there is one.
@@ -112,11 +110,11 @@ mod tests {
     use crate::upgrade::test_support::*;
 
     #[test]
-    fn recursive_definitions_are_refused() {
+    fn schemas_that_are_their_own_parent_are_refused() {
         let cases = [
-            json!({"Node": {"properties": {"next": {"$ref": "#/definitions/Node"}}}}),
             json!({"Node": {"allOf": [{"$ref": "#/definitions/Node"}]}}),
-            json!({"Node": {"properties": {"items": {"$ref": "#/definitions/Node"}}}}),
+            json!({"Node": {"allOf": [{"allOf": [{"$ref": "#/definitions/Node"}]}]}}),
+            json!({"Node": {"$ref": "#/definitions/Node"}}),
         ];
         for definitions in cases {
             let e = up_err(swagger(json!({"definitions": definitions})));
@@ -128,9 +126,9 @@ mod tests {
         }
         let e = up_err(swagger(json!({"definitions": {
             "Leaf": {"type": "string"},
-            "A": {"properties": {"b": {"$ref": "#/definitions/B"}, "leaf": {"$ref": "#/definitions/Leaf"}}},
-            "B": {"properties": {"c": {"$ref": "#/definitions/C"}}},
-            "C": {"properties": {"a": {"$ref": "#/definitions/A"}}}
+            "A": {"allOf": [{"$ref": "#/definitions/B"}], "properties": {"leaf": {"$ref": "#/definitions/Leaf"}}},
+            "B": {"allOf": [{"$ref": "#/definitions/C"}]},
+            "C": {"allOf": [{"$ref": "#/definitions/A"}]}
         }})));
         assert_eq!(e.pointer, "/definitions/A");
         assert!(
@@ -140,11 +138,14 @@ mod tests {
     }
 
     #[test]
-    fn cycles_through_arrays_and_maps_are_accepted() {
+    fn schemas_that_contain_themselves_through_properties_are_accepted() {
         up(swagger(json!({"definitions": {
-            "Node": {"properties": {"children": {"type": "array", "items": {"$ref": "#/definitions/Node"}}}},
+            "Node": {"properties": {"children": {"type": "array", "items": {"$ref": "#/definitions/Node"}}, "parent": {"$ref": "#/definitions/Node"}}},
             "Tree": {"properties": {"props": {"$ref": "#/definitions/TreeProps"}}},
-            "TreeProps": {"properties": {"byName": {"type": "object", "additionalProperties": {"$ref": "#/definitions/Tree"}}}}
+            "TreeProps": {"properties": {"byName": {"type": "object", "additionalProperties": {"$ref": "#/definitions/Tree"}}}},
+            "A": {"properties": {"b": {"$ref": "#/definitions/B"}}},
+            "B": {"allOf": [{"$ref": "#/definitions/A"}]},
+            "Items": {"properties": {"items": {"$ref": "#/definitions/Items"}, "allOf": {"$ref": "#/definitions/Items"}}}
         }})));
     }
 
@@ -161,7 +162,7 @@ mod tests {
     #[test]
     fn recursion_and_refs_are_checked_in_openapi_30_too() {
         let doc = json!({"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}, "components": {"schemas": {
-            "N": {"type": "object", "properties": {"n": {"$ref": "#/components/schemas/N"}}}
+            "N": {"allOf": [{"$ref": "#/components/schemas/N"}]}
         }}});
         let e = up_err(doc);
         assert_eq!(e.pointer, "/components/schemas/N");

@@ -54,6 +54,9 @@ fn union(u: &Union) -> TokenStream {
         #[doc = #spec_name]
         #[derive(Debug, Clone, PartialEq, serde::Serialize)]
         #[serde(untagged)]
+        // Subtypes are held by value: such values come by the page, and a Box each would cost
+        // an allocation per row.
+        #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #( #[doc = #variant_docs] #variants(#models), )*
             /// A value of the tag this version of the crate does not know (or none), kept as it came.

@@ -181,8 +181,13 @@ fn route_arm(op: &Operation) -> TokenStream {
             ParamLocation::Path => {
                 let i = segments.iter().position(|s| *s == format!("{{{wire}}}")).expect("lower checks path params");
                 if p.skip_url_encoding {
-                    let from = proc_macro2::Literal::usize_unsuffixed(i);
-                    return quote! { #n: crate::runtime::server::path_param_span::<#t>(#wire, &segments[#from..=#from + extra])?, };
+                    let span = if i == 0 {
+                        quote! { ..=extra }
+                    } else {
+                        let from = proc_macro2::Literal::usize_unsuffixed(i);
+                        quote! { #from..=#from + extra }
+                    };
+                    return quote! { #n: crate::runtime::server::path_param_span::<#t>(#wire, &segments[#span])?, };
                 }
                 let i = index(i);
                 return quote! { #n: crate::runtime::server::path_param::<#t>(#wire, segments[#i])?, };

@@ -1,7 +1,15 @@
-//! Endpoints around the API: readiness and the data version.
+//! Endpoints around the API: readiness, the data version, the request journal and the fault
+//! rules.
+//!
+//! The admin API (`/admin/requests`, `/admin/faults`) has a key of its own, `--admin-key`, so a
+//! team's code under test (which holds an API key) cannot read or steer it; without the flag
+//! those routes answer 404. `/admin/data-version` predates it: without `--admin-key` it still
+//! takes any API key, as it always did; with it, only the admin key.
 
 use axum::body::Bytes;
-use axum::extract::State;
+use std::time::Instant;
+
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE};
@@ -9,9 +17,44 @@ use http::{HeaderValue, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth;
+use crate::auth::{self, AuthError};
+use crate::journal::Filter;
 use crate::problem::{JSON_UTF8, error_response};
+use crate::scenarios::FaultRule;
 use crate::state::AppState;
+
+/// The admin API's gate: the refusal, if any: 404 while it is off (no `--admin-key`), 401
+/// without its key.
+fn admin_refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
+    let Some(admin) = &state.admin_key else {
+        return Some(error_response(
+            StatusCode::NOT_FOUND,
+            "the admin API is off; start the mock with --admin-key (EA_MOCK_ADMIN_KEY)",
+        ));
+    };
+    let token = match auth::bearer_token(headers.get(AUTHORIZATION)) {
+        Ok(token) => token,
+        Err(e) => return Some(e.into_response()),
+    };
+    (!auth::constant_time_eq(token.as_bytes(), admin.as_bytes())).then(|| {
+        error_response(
+            StatusCode::UNAUTHORIZED,
+            "the admin API needs the admin key (--admin-key), not an API key",
+        )
+    })
+}
+
+/// `/admin/data-version`'s gate: the admin key when there is one, else any API key (as before
+/// the admin key existed).
+fn data_version_refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
+    if state.admin_key.is_some() {
+        return admin_refusal(state, headers);
+    }
+    auth::bearer_token(headers.get(AUTHORIZATION))
+        .and_then(|token| state.key_ring.authenticate(token))
+        .err()
+        .map(|e: AuthError| e.into_response())
+}
 
 fn json_response(value: &serde_json::Value) -> Response {
     let mut response = Response::new(
@@ -43,8 +86,8 @@ struct SetVersion {
 
 /// `GET /admin/data-version` (key required): `{"dataVersion": n}`.
 pub async fn get_data_version(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(e) = auth::check_authorization(headers.get(AUTHORIZATION), &state.keys) {
-        return e.into_response();
+    if let Some(response) = data_version_refusal(&state, &headers) {
+        return response;
     }
     json_response(&json!({ "dataVersion": state.data_version() }))
 }
@@ -58,8 +101,8 @@ pub async fn post_data_version(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(e) = auth::check_authorization(headers.get(AUTHORIZATION), &state.keys) {
-        return e.into_response();
+    if let Some(response) = data_version_refusal(&state, &headers) {
+        return response;
     }
     let version = if body.iter().all(u8::is_ascii_whitespace) {
         state.bump_data_version()
@@ -81,6 +124,82 @@ pub async fn post_data_version(
     };
     tracing::info!(data_version = version, "data version changed");
     json_response(&json!({ "dataVersion": version }))
+}
+
+/// `GET /admin/requests[?operation=&status=&listener=]`: the journal, oldest first.
+pub async fn get_requests(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Some(response) = admin_refusal(&state, &headers) {
+        return response;
+    }
+    let filter = match Filter::parse(query.as_deref()) {
+        Ok(filter) => filter,
+        Err(message) => return error_response(StatusCode::BAD_REQUEST, message),
+    };
+    let mut response = Response::new(state.journal.listing_json(&filter).into());
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
+    response
+}
+
+/// `DELETE /admin/requests`: forgets the journal.
+pub async fn delete_requests(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(response) = admin_refusal(&state, &headers) {
+        return response;
+    }
+    json_response(&json!({ "cleared": state.journal.clear() }))
+}
+
+/// `GET /admin/faults`: the live rules, with what is left of them.
+pub async fn get_faults(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(response) = admin_refusal(&state, &headers) {
+        return response;
+    }
+    json_response(&json!({ "faults": state.scenarios.list(Instant::now()) }))
+}
+
+/// `POST /admin/faults` with a rule (see `crate::scenarios::FaultRule`): 201 and the rule as
+/// listed; 400 with the reason for a body that is not a valid rule.
+pub async fn post_fault(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(response) = admin_refusal(&state, &headers) {
+        return response;
+    }
+    let rule: FaultRule = match serde_json::from_slice(&body) {
+        Ok(rule) => rule,
+        Err(e) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                format!("the body must be a fault rule: {e}"),
+            );
+        }
+    };
+    let now = Instant::now();
+    match state.scenarios.add(rule, now) {
+        Ok(id) => {
+            tracing::info!(rule = %id, "fault rule added");
+            let listed = state.scenarios.list(now).into_iter().find(|r| r.id == id);
+            let mut response = json_response(&json!({ "id": id, "fault": listed }));
+            *response.status_mut() = StatusCode::CREATED;
+            response
+        }
+        Err(e) => error_response(StatusCode::BAD_REQUEST, e.to_string()),
+    }
+}
+
+/// `DELETE /admin/faults`: removes every rule.
+pub async fn delete_faults(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(response) = admin_refusal(&state, &headers) {
+        return response;
+    }
+    json_response(&json!({ "cleared": state.scenarios.clear() }))
 }
 
 /// 405 with a JSON body for the routes above (`allow` lists their methods).

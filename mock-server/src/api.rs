@@ -1,10 +1,11 @@
 //! The API itself: every request not routed to `/health`, `/swagger` or `/admin`.
 //!
-//! A request's way through: latency → auth (401) → rate limit (429) → forced status
+//! A request's way through: latency → auth (401) → the key's enrollment (401) → run-time
+//! fault rules (`crate::scenarios`) → rate limit (429) → forced status
 //! (`x-mock-status` / `Prefer: code=`) → random fault → match the generated
-//! `Operation` (404 / 405 / 400) → domain checks and enrollment (400) → ETag of the
-//! request's identity → `If-None-Match` (304) → generate the body (JSON, or streamed
-//! CSV). Each step is a small function; the failure of one is the response. The
+//! `Operation` (404 / 405 / 400) → domain checks and enrollment (400) → the key's view
+//! (`crate::view`) → ETag of the request's identity and view → `If-None-Match` (304) →
+//! generate the body (JSON, or streamed CSV). Each step is a small function; the failure of one is the response. The
 //! asynchronous report's operations leave after the domain checks for `crate::report_api`.
 
 use std::sync::Arc;
@@ -18,18 +19,22 @@ use http::header::{ALLOW, AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE, ETAG
 use http::request::Parts;
 use http::{HeaderValue, Method, StatusCode};
 
+use crate::auth::AuthError;
 use crate::body::Payload;
 use crate::conditional::{self, Precondition};
 use crate::domain::Days;
 use crate::faults::{self, Fault};
+use crate::keys::{Caller, KeyScope};
 use crate::logging::RequestNote;
 use crate::memo::{Answer, AnswerKey};
 use crate::paging;
 use crate::problem::{self, error_response};
 use crate::render::{self, PagePlan, usage};
 use crate::resolve::{Query, Resolution, Resolved, resolve};
+use crate::scenarios::{Facts, FaultAction};
 use crate::stable_hash::StableHasher;
 use crate::state::{AppState, Enrollment};
+use crate::view::View;
 use crate::wire::Timestamps;
 use crate::{auth, origin, report_api, totals, universe};
 
@@ -52,19 +57,25 @@ async fn respond(
     parts: &Parts,
     note: &mut RequestNote,
 ) -> Result<Response, Response> {
-    let cut = match admit(state, parts, note) {
-        Admission::Admitted { cut } => cut,
-        Admission::Refused(response) => return Err(response),
-    };
     // HEAD is answered like GET; hyper leaves the body out.
     let method = if parts.method == Method::HEAD {
         Method::GET
     } else {
         parts.method.clone()
     };
-    let op = match_request(&method, parts.uri.path(), parts.uri.query(), &parts.headers)
-        .map_err(match_error)?;
-    note.operation = Some(op.id());
+    // Matched first (rules name operations), answered in the documented order: a bad key is a
+    // 401 even on an unknown path.
+    let matched = match_request(&method, parts.uri.path(), parts.uri.query(), &parts.headers);
+    note.operation = matched.as_ref().ok().map(|op| op.id());
+    let gate = admit(state, parts, note, note.operation);
+    if !gate.delay.is_zero() {
+        tokio::time::sleep(gate.delay).await;
+    }
+    let (cut, caller) = match gate.admission {
+        Admission::Admitted { cut, caller } => (cut, caller),
+        Admission::Refused(response) => return Err(response),
+    };
+    let op = matched.map_err(match_error)?;
     let resolved = match resolve(
         &op,
         state.today(),
@@ -75,11 +86,26 @@ async fn respond(
     {
         Resolution::Data(resolved) => resolved,
         // The asynchronous report: no ETag, no memo; its answer moves with the clock.
-        Resolution::Report(call) => return Ok(report_api::respond(state, parts, call, cut)),
+        Resolution::Report(call) => {
+            if caller.binding.scope != KeyScope::Enterprise {
+                return Err(bad_request(
+                    "the mock serves the asynchronous report to enterprise keys only: its file \
+                     would hold the whole enrollment"
+                        .to_owned(),
+                ));
+            }
+            return Ok(report_api::respond(state, parts, call, cut));
+        }
     };
+    let view = state
+        .enrollment(&resolved.enrollment)
+        .and_then(|e| View::of(e, caller.binding.scope))
+        .ok_or_else(|| AuthError::WrongEnrollment.into_response())?;
+    let view = Arc::new(view);
     // Read once: the key of a kept answer and its ETag must name the same version.
     let version = state.data_version();
-    let memo = memo_key(version, &resolved);
+    // Only the whole enrollment's answers are kept (one slot per period, not per view).
+    let memo = memo_key(version, &resolved).filter(|_| view.is_enterprise());
     if let Some(key) = &memo
         && !cut
         && let Some(kept) = state
@@ -88,7 +114,7 @@ async fn respond(
     {
         return Ok(remembered(&method, &parts.headers, kept));
     }
-    let plan = plan(state, parts, resolved, version, memo).map_err(bad_request)?;
+    let plan = plan(state, parts, resolved, view, version, memo).map_err(bad_request)?;
     if conditional::evaluate(&method, &parts.headers, &plan.etag) == Precondition::NotModified {
         return Ok(conditional::not_modified(&plan.etag));
     }
@@ -121,19 +147,96 @@ fn remembered(method: &Method, headers: &http::HeaderMap, kept: Answer) -> Respo
 /// Whether a request gets past auth, rate limit, forced status and random faults.
 enum Admission {
     /// Go on; `cut` means an injected dropped connection (the body will break off).
-    Admitted { cut: bool },
+    Admitted { cut: bool, caller: Caller },
     /// Answer this instead.
     Refused(Response),
 }
 
-fn admit(state: &AppState, parts: &Parts, note: &mut RequestNote) -> Admission {
-    let key = match auth::check_authorization(parts.headers.get(AUTHORIZATION), &state.keys) {
-        Ok(key) => key,
-        Err(e) => return Admission::Refused(e.into_response()),
+/// An [`Admission`] and the delay a fault rule adds before it.
+struct Gate {
+    admission: Admission,
+    delay: std::time::Duration,
+}
+
+impl From<Admission> for Gate {
+    fn from(admission: Admission) -> Self {
+        Gate {
+            admission,
+            delay: std::time::Duration::ZERO,
+        }
+    }
+}
+
+/// The enrollment number a path names (`…/enrollments/{e}/…`, any case), if it names one.
+fn enrollment_in_path(path: &str) -> Option<&str> {
+    let mut segments = path.split('/');
+    segments.find(|s| s.eq_ignore_ascii_case("enrollments"))?;
+    segments.next().filter(|s| !s.is_empty())
+}
+
+fn admit(
+    state: &AppState,
+    parts: &Parts,
+    note: &mut RequestNote,
+    operation: Option<&'static str>,
+) -> Gate {
+    let caller = match auth::bearer_token(parts.headers.get(AUTHORIZATION))
+        .and_then(|token| state.key_ring.authenticate(token))
+    {
+        Ok(caller) => caller,
+        Err(e) => return Admission::Refused(e.into_response()).into(),
     };
-    note.key = Some(key);
+    note.key = Some(caller.id);
+    note.key_name = Some(caller.name.clone());
+    if let Some(e) = enrollment_in_path(parts.uri.path())
+        && !caller.binding.allows(e)
+    {
+        return Admission::Refused(AuthError::WrongEnrollment.into_response()).into();
+    }
+    let facts = Facts {
+        operation,
+        path: parts.uri.path(),
+        key: Some(&caller.name),
+    };
+    let mut delay = std::time::Duration::ZERO;
+    if let Some(hit) = state.scenarios.take(&facts, Instant::now()) {
+        note.rule = Some(hit.rule);
+        note.fault = Some("rule");
+        delay = hit.latency;
+        let admission = match hit.action {
+            Some(FaultAction::Status(code)) => {
+                let why = format!("fault rule {}", hit.rule);
+                Some(Admission::Refused(fault_response(
+                    code,
+                    state.retry_after_secs,
+                    &why,
+                )))
+            }
+            Some(FaultAction::Drop) => Some(Admission::Admitted {
+                cut: true,
+                caller: caller.clone(),
+            }),
+            None => None,
+        };
+        if let Some(admission) = admission {
+            return Gate { admission, delay };
+        }
+    }
+    Gate {
+        admission: admit_faults(state, parts, note, caller),
+        delay,
+    }
+}
+
+/// Rate limit, forced status and random faults, for an authenticated `caller`.
+fn admit_faults(
+    state: &AppState,
+    parts: &Parts,
+    note: &mut RequestNote,
+    caller: Caller,
+) -> Admission {
     if let Some(limiter) = &state.rate_limiter
-        && let Err(secs) = limiter.check(key, Instant::now())
+        && let Err(secs) = limiter.check(caller.id, Instant::now())
     {
         note.fault = Some("rate-limit");
         return Admission::Refused(problem::throttled(secs));
@@ -155,9 +258,9 @@ fn admit(state: &AppState, parts: &Parts, note: &mut RequestNote) -> Admission {
         }
         Some(Fault::Drop) => {
             note.fault = Some("injected-drop");
-            Admission::Admitted { cut: true }
+            Admission::Admitted { cut: true, caller }
         }
-        None => Admission::Admitted { cut: false },
+        None => Admission::Admitted { cut: false, caller },
     }
 }
 
@@ -165,6 +268,7 @@ fn admit(state: &AppState, parts: &Parts, note: &mut RequestNote) -> Admission {
 struct Plan {
     resolved: Resolved,
     enrollment: Arc<Enrollment>,
+    view: Arc<View>,
     data_seed: u64,
     etag: String,
     page: Option<PagePlan>,
@@ -177,6 +281,7 @@ fn plan(
     state: &AppState,
     parts: &Parts,
     resolved: Resolved,
+    view: Arc<View>,
     version: u64,
     memo: Option<AnswerKey>,
 ) -> Result<Plan, String> {
@@ -184,10 +289,16 @@ fn plan(
         .enrollment(&resolved.enrollment)
         .expect("resolve checked the enrollment")
         .clone();
-    let mut identity = format!("{:016x}|{}", state.fingerprint, resolved.identity());
+    let mut identity = format!(
+        "{:016x}|{}{}",
+        state.fingerprint,
+        resolved.identity(),
+        view.tag()
+    );
     let page = match resolved.query {
         Query::UsagePage { requested, days } => {
-            let (page, extra) = plan_page(state, &enrollment, &resolved, requested, days, parts)?;
+            let (page, extra) =
+                plan_page(state, &enrollment, &view, &resolved, requested, days, parts)?;
             identity.push_str(&extra);
             Some(page)
         }
@@ -198,6 +309,7 @@ fn plan(
         data_seed: universe::data_seed(state.seed, version),
         resolved,
         enrollment,
+        view,
         page,
         memo,
     })
@@ -208,19 +320,22 @@ async fn answer(plan: Plan, cut: bool, timestamps: Timestamps) -> Response {
     let Plan {
         resolved,
         enrollment,
+        view,
         data_seed,
         etag,
         page,
         memo,
     } = plan;
     let totals = match resolved.query {
-        Query::BalanceSummary { period, days } => {
-            Some(totals::period_totals(enrollment.clone(), data_seed, period, days).await)
-        }
+        Query::BalanceSummary { period, days } => Some(
+            totals::period_totals_in(enrollment.clone(), view.clone(), data_seed, period, days)
+                .await,
+        ),
         _ => None,
     };
-    let rendered = render::render(
+    let rendered = render::render_in(
         &enrollment,
+        &view,
         data_seed,
         &resolved.query,
         page,
@@ -259,20 +374,24 @@ async fn answer(plan: Plan, cut: bool, timestamps: Timestamps) -> Response {
 fn plan_page(
     state: &AppState,
     e: &Enrollment,
+    view: &View,
     resolved: &Resolved,
     requested: Days,
     days: Days,
     parts: &Parts,
 ) -> Result<(PagePlan, String), String> {
     let scope = format!(
-        "{:016x}|{}|{}|{requested}",
-        state.fingerprint, resolved.operation, resolved.enrollment
+        "{:016x}|{}|{}|{requested}{}",
+        state.fingerprint,
+        resolved.operation,
+        resolved.enrollment,
+        view.tag()
     );
     let offset = match paging::skiptoken(parts.uri.query())? {
         None => 0,
         Some(token) => paging::decode_token(state.seed, &scope, &token)?,
     };
-    let total = usage::row_count(e, days);
+    let total = usage::row_count_in(e, view, days);
     if offset > 0 && offset >= total {
         return Err(format!("{} points past the last row", paging::SKIPTOKEN));
     }
@@ -408,6 +527,20 @@ mod tests {
             fault_response(401, 1, FORCED).status(),
             StatusCode::UNAUTHORIZED
         );
+    }
+
+    #[test]
+    fn the_enrollment_of_a_path() {
+        assert_eq!(
+            enrollment_in_path("/v3/enrollments/100/usagedetails"),
+            Some("100")
+        );
+        assert_eq!(
+            enrollment_in_path("/v2/Enrollments/7/billingperiods"),
+            Some("7")
+        );
+        assert_eq!(enrollment_in_path("/v3/enrollments/"), None);
+        assert_eq!(enrollment_in_path("/health"), None);
     }
 
     #[test]

@@ -24,6 +24,10 @@ pub enum AuthError {
     /// Well-formed, but the key is not one this server accepts.
     #[error("the API key is not valid for this enrollment (unknown, expired or disabled)")]
     UnknownKey,
+    /// A valid key, but of another enrollment (or of a department or account this enrollment
+    /// does not have).
+    #[error("the API key is not valid for this enrollment (it belongs to another)")]
+    WrongEnrollment,
 }
 
 impl AuthError {
@@ -43,11 +47,25 @@ impl IntoResponse for AuthError {
 ///
 /// Accepts `<scheme> <token>` where the scheme is `bearer` in any case, separated by
 /// one or more spaces/tabs, with exactly one token. Returns the index of the first key
-/// equal to the token.
+/// equal to the token. (The server goes through `crate::keys::KeyRing`, which binds keys too.)
+#[cfg(test)]
 pub fn check_authorization(
     header: Option<&HeaderValue>,
     keys: &[String],
 ) -> Result<KeyId, AuthError> {
+    let token = bearer_token(header)?;
+    // Look at every key so the time taken does not reveal which one nearly matched.
+    let mut found = None;
+    for (i, key) in keys.iter().enumerate() {
+        if constant_time_eq(token.as_bytes(), key.as_bytes()) && found.is_none() {
+            found = Some(KeyId(i));
+        }
+    }
+    found.ok_or(AuthError::UnknownKey)
+}
+
+/// The token of `bearer <token>` (scheme in any case, one token), or why there is none.
+pub fn bearer_token(header: Option<&HeaderValue>) -> Result<&str, AuthError> {
     let Some(header) = header else {
         return Err(AuthError::Missing);
     };
@@ -67,18 +85,11 @@ pub fn check_authorization(
     if parts.next().is_some() {
         return Err(AuthError::Malformed("more than one token after the scheme"));
     }
-    // Look at every key so the time taken does not reveal which one nearly matched.
-    let mut found = None;
-    for (i, key) in keys.iter().enumerate() {
-        if constant_time_eq(token.as_bytes(), key.as_bytes()) && found.is_none() {
-            found = Some(KeyId(i));
-        }
-    }
-    found.ok_or(AuthError::UnknownKey)
+    Ok(token)
 }
 
 /// Equality whose running time depends only on the lengths, not on where bytes differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -57,6 +57,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(handle)
         .layer(middleware::from_fn(logging::log_blob_requests))
         .layer(middleware::from_fn_with_state(state.clone(), count))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::journal::record_blob,
+        ))
         .with_state(state)
 }
 

@@ -4,10 +4,12 @@
 //! configure through the environment than through arguments.
 
 use std::fmt;
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::{Parser, ValueEnum};
 
+use crate::keys::{self, KeySpec};
 pub use crate::wire::Timestamps;
 
 /// The key accepted when no `--api-key` is given, so a zero-config mock is usable.
@@ -31,6 +33,9 @@ pub const MAX_REPORT_LINK_TTL_SECS: u64 = 604_800;
 /// The blob listener's port when `--blob-port` is not given: Azurite's blob port, so tools
 /// configured for the storage emulator find it. With `--port 0`, the default is 0 instead.
 pub const DEFAULT_BLOB_PORT: u16 = 10_000;
+
+/// Requests the journal keeps by default.
+pub const DEFAULT_JOURNAL_SIZE: usize = 1_000;
 
 /// How log lines are written.
 #[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -72,6 +77,46 @@ pub struct Config {
         hide_env_values = true
     )]
     pub api_keys: Vec<String>,
+
+    /// Key bound to one enrollment, and in it to a department or an account:
+    /// `KEY=ENROLLMENT[:department=ID|account=ID]` (repeatable; the variable takes a
+    /// comma-separated list). A key used for another enrollment gets 401.
+    #[arg(
+        long = "key",
+        value_name = "KEY=ENROLLMENT[:department=ID|account=ID]",
+        env = "EA_MOCK_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub keys: Vec<String>,
+
+    /// File of bound keys, one `KEY=ENROLLMENT[:department=ID|account=ID]` a line (`#` comments).
+    #[arg(long = "keys-file", value_name = "FILE", env = "EA_MOCK_KEYS_FILE")]
+    pub keys_file: Option<PathBuf>,
+
+    /// Also accept keys minted by `ea-mock-server mint-key` with the same --seed (JWTs shaped
+    /// like the service's); their claims decide the enrollment and view.
+    #[arg(long = "accept-minted-keys", env = "EA_MOCK_ACCEPT_MINTED_KEYS")]
+    pub accept_minted_keys: bool,
+
+    /// Key of the admin API (/admin/requests, /admin/faults); without it those routes answer
+    /// 404. With it, /admin/data-version needs it too.
+    #[arg(
+        long = "admin-key",
+        value_name = "KEY",
+        env = "EA_MOCK_ADMIN_KEY",
+        hide_env_values = true
+    )]
+    pub admin_key: Option<String>,
+
+    /// Requests kept in the request journal (GET /admin/requests); 0 turns it off.
+    #[arg(
+        long = "journal-size",
+        value_name = "N",
+        env = "EA_MOCK_JOURNAL_SIZE",
+        default_value_t = DEFAULT_JOURNAL_SIZE
+    )]
+    pub journal_size: usize,
 
     /// Enrollment number served (repeatable; the variable takes a comma-separated list).
     #[arg(
@@ -198,6 +243,11 @@ impl Default for Config {
             port: 8080,
             seed: 42,
             api_keys: Vec::new(),
+            keys: Vec::new(),
+            keys_file: None,
+            accept_minted_keys: false,
+            admin_key: None,
+            journal_size: DEFAULT_JOURNAL_SIZE,
             enrollments: vec!["100".to_owned()],
             subscriptions: 4,
             rows_per_day: 20,
@@ -254,14 +304,37 @@ impl Config {
         }
     }
 
-    /// The keys the server accepts: the configured ones, or [`DEFAULT_API_KEY`] if none.
-    /// A `KeyId` (the `auth` module's) is an index into this list.
+    /// The keys that read any enrollment: the `--api-key`s, or [`DEFAULT_API_KEY`] if no key
+    /// at all is configured (no `--api-key`, `--key` or `--keys-file`). A `KeyId` (the `auth`
+    /// module's) of such a key is an index into this list; bound keys follow.
     pub fn effective_api_keys(&self) -> Vec<String> {
-        if self.api_keys.is_empty() {
+        if self.api_keys.is_empty() && self.keys.is_empty() && self.keys_file.is_none() {
             vec![DEFAULT_API_KEY.to_owned()]
         } else {
             self.api_keys.clone()
         }
+    }
+
+    /// The bound keys: `--key`s, then the lines of `--keys-file`. Errors name the flag and the
+    /// entry's number or line, never the key.
+    pub fn key_specs(&self) -> Result<Vec<KeySpec>, ConfigError> {
+        let mut specs = Vec::new();
+        for (i, text) in self.keys.iter().enumerate() {
+            let spec = text
+                .parse()
+                .map_err(|e| invalid("key", "KEYS", format!("key #{}: {e}", i + 1)))?;
+            specs.push(spec);
+        }
+        if let Some(path) = &self.keys_file {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                invalid("keys-file", "KEYS_FILE", format!("{}: {e}", path.display()))
+            })?;
+            let from_file = keys::parse_keys_file(&text).map_err(|e| {
+                invalid("keys-file", "KEYS_FILE", format!("{}: {e}", path.display()))
+            })?;
+            specs.extend(from_file);
+        }
+        Ok(specs)
     }
 
     /// Checks ranges that clap cannot express; the first problem found is returned.
@@ -282,6 +355,7 @@ impl Config {
                 ));
             }
         }
+        self.validate_keys()?;
         if self.enrollments.is_empty() {
             return Err(invalid(
                 "enrollment",
@@ -369,6 +443,40 @@ impl Config {
 }
 
 impl Config {
+    /// Bound keys, the admin key and the journal.
+    fn validate_keys(&self) -> Result<(), ConfigError> {
+        let specs = self.key_specs()?;
+        if let Some(admin) = &self.admin_key {
+            if admin.is_empty() || !admin.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(invalid(
+                    "admin-key",
+                    "ADMIN_KEY",
+                    "must be non-empty visible ASCII without spaces",
+                ));
+            }
+            let api = self.effective_api_keys();
+            if api.contains(admin) || specs.iter().any(|s| &s.key == admin) {
+                return Err(invalid(
+                    "admin-key",
+                    "ADMIN_KEY",
+                    "must differ from every API key",
+                ));
+            }
+        }
+        if self.journal_size > crate::journal::MAX_JOURNAL_SIZE {
+            return Err(invalid(
+                "journal-size",
+                "JOURNAL_SIZE",
+                format!(
+                    "{} is above {}",
+                    self.journal_size,
+                    crate::journal::MAX_JOURNAL_SIZE
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// The settings of the asynchronous report and its blob listener.
     fn validate_report(&self) -> Result<(), ConfigError> {
         if self.report_delay_ms > MAX_REPORT_DELAY_MS {
@@ -435,6 +543,11 @@ impl fmt::Debug for Config {
             .field("port", &self.port)
             .field("seed", &self.seed)
             .field("api_keys", &Redacted(self.api_keys.len()))
+            .field("keys", &Redacted(self.keys.len()))
+            .field("keys_file", &self.keys_file)
+            .field("accept_minted_keys", &self.accept_minted_keys)
+            .field("admin_key", &self.admin_key.as_ref().map(|_| Redacted(1)))
+            .field("journal_size", &self.journal_size)
             .field("enrollments", &self.enrollments)
             .field("subscriptions", &self.subscriptions)
             .field("rows_per_day", &self.rows_per_day)
@@ -833,6 +946,90 @@ mod tests {
             .validate()
             .is_ok()
         );
+    }
+
+    #[test]
+    fn bound_keys_come_from_flags_and_a_file() {
+        let dir = std::env::temp_dir().join(format!("ea-mock-keys-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("keys.txt");
+        std::fs::write(
+            &file,
+            "# CI
+file-key=100:account=5
+",
+        )
+        .unwrap();
+        let c = parse(&[
+            "--key",
+            "k1=100",
+            "--key",
+            "k2=100:department=7,k3=200",
+            "--keys-file",
+            file.to_str().unwrap(),
+            "--accept-minted-keys",
+            "--admin-key",
+            "adm",
+            "--journal-size",
+            "0",
+        ])
+        .unwrap();
+        c.validate().unwrap();
+        let specs = c.key_specs().unwrap();
+        let scopes: Vec<_> = specs
+            .iter()
+            .map(|s| (s.enrollment.as_str(), s.scope))
+            .collect();
+        use crate::keys::KeyScope;
+        assert_eq!(
+            scopes,
+            [
+                ("100", KeyScope::Enterprise),
+                ("100", KeyScope::Department(7)),
+                ("200", KeyScope::Enterprise),
+                ("100", KeyScope::Account(5)),
+            ]
+        );
+        assert!(
+            c.effective_api_keys().is_empty(),
+            "no default key next to bound ones"
+        );
+        assert!(c.accept_minted_keys && c.journal_size == 0);
+        let text = format!("{c:?}");
+        assert!(!text.contains("adm\"") && !text.contains("k1"), "{text}");
+        std::fs::write(
+            &file,
+            "ok=100
+secret-without-enrollment
+",
+        )
+        .unwrap();
+        let err = c.validate().unwrap_err();
+        assert_eq!(err.flag, "keys-file");
+        assert!(
+            err.reason.contains("line 2") && !err.reason.contains("secret"),
+            "{err}"
+        );
+        let bad = Config {
+            keys: vec!["secret=abc".into()],
+            ..Config::default()
+        };
+        let err = bad.validate().unwrap_err();
+        assert_eq!(err.flag, "key");
+        assert!(!err.to_string().contains("secret"), "{err}");
+        let missing = Config {
+            keys_file: Some(dir.join("none.txt")),
+            ..Config::default()
+        };
+        assert_eq!(missing.validate().unwrap_err().flag, "keys-file");
+        assert_eq!(
+            flag_of(Config {
+                journal_size: crate::journal::MAX_JOURNAL_SIZE + 1,
+                ..Config::default()
+            }),
+            "journal-size"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -22,6 +22,8 @@ mod conditional;
 pub mod config;
 pub mod domain;
 pub mod faults;
+pub mod journal;
+pub mod keys;
 pub mod logging;
 mod memo;
 mod origin;
@@ -32,6 +34,7 @@ pub mod report;
 pub mod report_api;
 pub mod resolve;
 pub mod sas;
+pub mod scenarios;
 pub mod server;
 pub mod stable_hash;
 pub mod state;
@@ -39,13 +42,17 @@ mod storage_error;
 mod swagger;
 #[cfg(test)]
 mod test_support;
-mod totals;
+pub mod totals;
 pub mod universe;
 mod validate;
+pub mod view;
 pub mod wire;
 
 pub use blob::BlobRequests;
 pub use config::{Config, ConfigError, LogFormat};
+pub use journal::JournalEntry;
+pub use keys::MintOptions;
+pub use scenarios::{FaultAction, FaultRule, RuleId, RuleStatus};
 pub use server::{
     MockServer, app, blob_app, blob_router, router, serve, serve_with_blob, serve_with_shutdown,
     shutdown_signal, try_app, try_blob_app,

@@ -23,8 +23,12 @@ pub struct RequestNote {
     pub operation: Option<&'static str>,
     /// The key used, once authenticated.
     pub key: Option<KeyId>,
-    /// `forced`, `injected`, `injected-drop` or `rate-limit`.
+    /// `forced`, `injected`, `injected-drop`, `rate-limit` or `rule` (then `rule` names it).
     pub fault: Option<&'static str>,
+    /// The name of the key used (`key-2`, `minted:<Id>`), for the journal; never the key.
+    pub key_name: Option<std::sync::Arc<str>>,
+    /// The run-time fault rule that acted, if one did.
+    pub rule: Option<crate::scenarios::RuleId>,
 }
 
 /// Middleware writing the log line of every request.
@@ -50,6 +54,7 @@ pub async fn log_requests(request: Request, next: Next) -> Response {
         operation = note.operation.unwrap_or("-"),
         key = note.key.map_or(-1, |k| k.0 as i64),
         fault = note.fault.unwrap_or("-"),
+        rule = note.rule.map_or(0, |r| r.0),
         "request"
     );
     response

@@ -17,6 +17,9 @@ use tokio::task::JoinHandle;
 
 use crate::blob::{self, BlobRequests};
 use crate::config::{Config, ConfigError};
+use crate::journal::{self, Filter, JournalEntry};
+use crate::keys::{self, MintOptions};
+use crate::scenarios::{FaultRule, InvalidRule, RuleId, RuleStatus};
 use crate::state::AppState;
 use crate::{admin, api, logging, swagger};
 
@@ -60,6 +63,7 @@ pub fn blob_router(state: AppState) -> Router {
 
 /// The routes over a built state.
 pub fn router(state: AppState) -> Router {
+    let journaled = state.clone();
     Router::new()
         .route(
             "/health",
@@ -72,10 +76,27 @@ pub fn router(state: AppState) -> Router {
                 .post(admin::post_data_version)
                 .fallback(|| async { admin::method_not_allowed("GET, HEAD, POST") }),
         )
+        .route(
+            "/admin/requests",
+            get(admin::get_requests)
+                .delete(admin::delete_requests)
+                .fallback(|| async { admin::method_not_allowed("GET, HEAD, DELETE") }),
+        )
+        .route(
+            "/admin/faults",
+            get(admin::get_faults)
+                .post(admin::post_fault)
+                .delete(admin::delete_faults)
+                .fallback(|| async { admin::method_not_allowed("GET, HEAD, POST, DELETE") }),
+        )
         .fallback(api::handle)
         .with_state(state)
         .merge(swagger::assets())
         .layer(middleware::from_fn(logging::log_requests))
+        .layer(middleware::from_fn_with_state(
+            journaled,
+            journal::record_api,
+        ))
 }
 
 /// Serves the API of `config` on `listener` until SIGINT or SIGTERM, then finishes the requests
@@ -250,6 +271,51 @@ impl MockServer {
     /// The shared state (data version, settings).
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// What the mock has received (both listeners, not `/admin`), oldest first, as
+    /// `GET /admin/requests` lists it; empty with `journal_size: 0`.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.state.journal.entries(&Filter::default())
+    }
+
+    /// The journal's entries for one operation id.
+    pub fn journal_for(&self, operation: &str) -> Vec<JournalEntry> {
+        self.state.journal.entries(&Filter {
+            operation: Some(operation.to_owned()),
+            ..Filter::default()
+        })
+    }
+
+    /// Forgets the journal (`DELETE /admin/requests`).
+    pub fn clear_journal(&self) {
+        self.state.journal.clear();
+    }
+
+    /// Adds a fault rule (`POST /admin/faults`); its window, if any, starts now.
+    pub fn add_fault(&self, rule: FaultRule) -> Result<RuleId, InvalidRule> {
+        self.state.scenarios.add(rule, std::time::Instant::now())
+    }
+
+    /// The live fault rules (`GET /admin/faults`).
+    pub fn faults(&self) -> Vec<RuleStatus> {
+        self.state.scenarios.list(std::time::Instant::now())
+    }
+
+    /// Removes one fault rule; whether it was there.
+    pub fn remove_fault(&self, id: RuleId) -> bool {
+        self.state.scenarios.remove(id)
+    }
+
+    /// Removes every fault rule (`DELETE /admin/faults`).
+    pub fn clear_faults(&self) {
+        self.state.scenarios.clear();
+    }
+
+    /// A key shaped like the service's, signed for this server's seed ([`keys::mint`]); it is
+    /// accepted when the server runs with `accept_minted_keys`.
+    pub fn mint_key(&self, options: &MintOptions) -> String {
+        keys::mint(self.state.seed, options)
     }
 
     /// Stops accepting on both listeners, finishes the requests in flight and waits for the

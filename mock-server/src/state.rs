@@ -13,8 +13,11 @@ use chrono::{NaiveDate, Utc};
 use crate::blob::{self, BlobCounters};
 use crate::config::{Config, Timestamps};
 use crate::faults::{FaultInjector, RateLimiter};
+use crate::journal::Journal;
+use crate::keys::{self, KeyRing};
 use crate::memo::AnswerMemo;
 use crate::report::ReportKeys;
+use crate::scenarios::Scenarios;
 use crate::stable_hash::StableHasher;
 use crate::totals::TotalsMemo;
 use crate::universe::{self, Universe};
@@ -75,8 +78,17 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     /// `--seed`.
     pub seed: u64,
-    /// Accepted keys (a `KeyId` indexes this).
+    /// Every configured key's text, in [`KeyRing`] order (a configured `KeyId` indexes this);
+    /// for places that must prove a key never reached them.
     pub keys: Vec<String>,
+    /// The accepted keys with their names and bindings.
+    pub key_ring: KeyRing,
+    /// `--admin-key`: the admin API is off without it.
+    pub admin_key: Option<String>,
+    /// What the mock received (`--journal-size`).
+    pub journal: Journal,
+    /// Fault rules added at run time.
+    pub scenarios: Scenarios,
     /// Served enrollments, in flag order.
     pub enrollments: Vec<Arc<Enrollment>>,
     /// Their numbers, for error messages.
@@ -112,6 +124,9 @@ impl std::fmt::Debug for Inner {
         f.debug_struct("Inner")
             .field("seed", &self.seed)
             .field("keys", &format_args!("[{} redacted]", self.keys.len()))
+            .field("key_ring", &self.key_ring)
+            .field("admin_key", &self.admin_key.as_ref().map(|_| "[redacted]"))
+            .field("journal", &self.journal.capacity())
             .field("enrollments", &self.enrollment_numbers)
             .field("page_size", &self.page_size)
             .field("public_url", &self.public_url)
@@ -163,9 +178,22 @@ impl AppState {
             .u64(config.page_size as u64)
             .str(&format!("{:?}", config.timestamps))
             .finish();
+        // `config` is valid, so its keys file was read and parsed once already.
+        let specs = config.key_specs().unwrap_or_default();
+        let key_ring = KeyRing::new(
+            &config.effective_api_keys(),
+            &specs,
+            config
+                .accept_minted_keys
+                .then(|| keys::mint_secret(config.seed)),
+        );
         AppState(Arc::new(Inner {
             seed: config.seed,
-            keys: config.effective_api_keys(),
+            keys: key_ring.secrets(),
+            key_ring,
+            admin_key: config.admin_key.clone(),
+            journal: Journal::new(config.journal_size),
+            scenarios: Scenarios::default(),
             enrollments,
             enrollment_numbers: numbers,
             page_size: config.page_size as u64,

@@ -13,6 +13,7 @@ use crate::domain::BillingPeriod;
 use crate::domain::Days;
 use crate::state::Enrollment;
 use crate::universe::{self, round6};
+use crate::view::View;
 
 /// Totals of one billing period, rounded to 6 decimals.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -28,18 +29,31 @@ pub struct PeriodTotals {
 
 /// Generates and sums the rows of `days` (a period clipped to today).
 pub fn compute(e: &Enrollment, data_seed: u64, period: BillingPeriod, days: Days) -> PeriodTotals {
+    compute_in(e, &View::enterprise(), data_seed, period, days)
+}
+
+/// [`compute`] over the rows `view` sees: a department's summary is the sum of exactly the
+/// rows its key gets from the usage and marketplace endpoints.
+pub fn compute_in(
+    e: &Enrollment,
+    view: &View,
+    data_seed: u64,
+    period: BillingPeriod,
+    days: Days,
+) -> PeriodTotals {
     let u = &e.universe;
     let day_usage = |day: NaiveDate| -> f64 {
-        (0..e.usage_rows_per_day)
-            .map(|i| universe::usage_row(u, data_seed, day, i).cost)
+        (0..view.usage_per_day(e))
+            .map(|j| universe::usage_row(u, data_seed, day, view.usage_slot(e, j)).cost)
             .sum()
     };
     let usage: f64 = days.iter().map(day_usage).sum();
     let marketplace: f64 = days
         .iter()
         .flat_map(|day| {
-            (0..e.marketplace_rows_per_day)
-                .map(move |i| universe::marketplace_row(u, data_seed, day, i).extended_cost)
+            (0..view.marketplace_per_day(e)).map(move |j| {
+                universe::marketplace_row(u, data_seed, day, view.marketplace_slot(j)).extended_cost
+            })
         })
         .sum();
     PeriodTotals {
@@ -49,14 +63,22 @@ pub fn compute(e: &Enrollment, data_seed: u64, period: BillingPeriod, days: Days
     }
 }
 
-/// The totals of `period` up to `days.last`, from the cache or computed on a blocking
-/// thread (a month of a million rows takes a second or two).
-pub async fn period_totals(
+/// The totals of `period` up to `days.last` of the rows `view` sees, from the cache or computed
+/// on a blocking thread (a month of a million rows takes a second or two). Only the whole
+/// enrollment's are cached: a view's are a share of the work, and caching every department's
+/// would multiply the slots.
+pub async fn period_totals_in(
     e: Arc<Enrollment>,
+    view: Arc<View>,
     data_seed: u64,
     period: BillingPeriod,
     days: Days,
 ) -> PeriodTotals {
+    if !view.is_enterprise() {
+        return tokio::task::spawn_blocking(move || compute_in(&e, &view, data_seed, period, days))
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    }
     if let Some(t) = e.totals.get(period, data_seed, days.last) {
         return t;
     }
@@ -195,8 +217,9 @@ mod tests {
     async fn period_totals_caches() {
         let e = Arc::new(enrollment());
         let days = Days::of_period(MAY_2018);
-        let a = period_totals(e.clone(), 1, MAY_2018, days).await;
+        let all = Arc::new(View::enterprise());
+        let a = period_totals_in(e.clone(), all.clone(), 1, MAY_2018, days).await;
         assert_eq!(e.totals.get(MAY_2018, 1, days.last), Some(a));
-        assert_eq!(period_totals(e, 1, MAY_2018, days).await, a);
+        assert_eq!(period_totals_in(e, all, 1, MAY_2018, days).await, a);
     }
 }

@@ -9,11 +9,12 @@ use std::sync::Arc;
 use ea_reporting::models::UsageDetailsDeNormalizedTitaniumJuly as UsageDetail;
 use ea_reporting::runtime::service_csv::{ServiceCsv, title_for};
 
-use super::usage::{fill_usage_detail, row_at, row_count};
+use super::usage::{fill_usage_detail, row_at_in, row_count_in};
 use crate::body::{Document, Payload};
 use crate::domain::Days;
 use crate::resolve::CsvTitle;
 use crate::state::Enrollment;
+use crate::view::View;
 
 /// The title line: the layout's, with the period (`201805`) or the range's first and last day
 /// (`2018-05-01`, `2018-05-31`) filled in.
@@ -33,7 +34,18 @@ pub fn title(title: CsvTitle) -> String {
 
 /// The whole download for `days`, generated as it is sent.
 pub fn usage_csv(e: Arc<Enrollment>, data_seed: u64, days: Days, title_line: CsvTitle) -> Payload {
-    Payload::Document(usage_csv_after(e, data_seed, days, title_line, b""))
+    usage_csv_in(e, Arc::new(View::enterprise()), data_seed, days, title_line)
+}
+
+/// [`usage_csv`] of the rows `view` sees.
+pub fn usage_csv_in(
+    e: Arc<Enrollment>,
+    view: Arc<View>,
+    data_seed: u64,
+    days: Days,
+    title_line: CsvTitle,
+) -> Payload {
+    Payload::Document(usage_csv_viewed(e, view, data_seed, days, title_line, b""))
 }
 
 /// The download's text after `lead` (the report file starts with a byte order mark): one
@@ -46,10 +58,29 @@ pub fn usage_csv_after(
     title_line: CsvTitle,
     lead: &[u8],
 ) -> Document {
-    let rows = 0..row_count(&e, days);
+    usage_csv_viewed(
+        e,
+        Arc::new(View::enterprise()),
+        data_seed,
+        days,
+        title_line,
+        lead,
+    )
+}
+
+/// [`usage_csv_after`] of the rows `view` sees.
+fn usage_csv_viewed(
+    e: Arc<Enrollment>,
+    view: Arc<View>,
+    data_seed: u64,
+    days: Days,
+    title_line: CsvTitle,
+    lead: &[u8],
+) -> Document {
+    let rows = 0..row_count_in(&e, &view, days);
     let mut detail = UsageDetail::default();
     let render = move |i: u64, buf: &mut Vec<u8>| {
-        let row = row_at(&e, data_seed, days, i);
+        let row = row_at_in(&e, &view, data_seed, days, i);
         fill_usage_detail(&e.universe, &row, &mut detail);
         detail.write_record(buf);
     };

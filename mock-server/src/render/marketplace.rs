@@ -10,6 +10,7 @@ use crate::body::{Document, Payload};
 use crate::domain::Days;
 use crate::state::Enrollment;
 use crate::universe::{self, MarketplaceRowSpec, Universe};
+use crate::view::View;
 use crate::wire::{self, Scales, Timestamps};
 
 /// The service printed these .NET decimals with 15 decimals (`1.000000000000000`,
@@ -62,17 +63,18 @@ pub fn marketplace_charge(u: &Universe, row: &MarketplaceRowSpec) -> Marketplace
     }
 }
 
-/// Every marketplace charge of `days`, in (day, index) order.
+/// Every marketplace charge of `days` that `view` sees, in (day, index) order.
 pub fn marketplace_charges(
     e: Arc<Enrollment>,
+    view: Arc<View>,
     data_seed: u64,
     days: Days,
     timestamps: Timestamps,
 ) -> Payload {
-    let per_day = e.marketplace_rows_per_day;
+    let per_day = view.marketplace_per_day(&e);
     let count = days.count().saturating_mul(per_day);
     let render = move |i: u64, buf: &mut Vec<u8>| {
-        let (day, index) = (days.nth(i / per_day), i % per_day);
+        let (day, index) = (days.nth(i / per_day), view.marketplace_slot(i % per_day));
         let row = universe::marketplace_row(&e.universe, data_seed, day, index);
         let charge = marketplace_charge(&e.universe, &row);
         wire::to_writer(buf, &charge, timestamps, CHARGE_SCALES);

@@ -26,6 +26,7 @@ use crate::resolve::Query;
 use crate::stable_hash::StableHasher;
 use crate::state::Enrollment;
 use crate::totals::{self, PeriodTotals};
+use crate::view::View;
 use crate::wire::{self, Timestamps};
 
 /// `offerId` of Enterprise Agreement usage.
@@ -68,6 +69,29 @@ pub fn render(
     totals: Option<PeriodTotals>,
     timestamps: Timestamps,
 ) -> Rendered {
+    render_in(
+        e,
+        &Arc::new(View::enterprise()),
+        data_seed,
+        query,
+        page,
+        totals,
+        timestamps,
+    )
+}
+
+/// [`render`] for a key's view: usage rows, the CSV, marketplace charges and the balance
+/// summary's totals are those of the rows it sees; the rest (price sheet, billing periods,
+/// reservations, recommendations) is the enrollment's.
+pub fn render_in(
+    e: &Arc<Enrollment>,
+    view: &Arc<View>,
+    data_seed: u64,
+    query: &Query,
+    page: Option<PagePlan>,
+    totals: Option<PeriodTotals>,
+    timestamps: Timestamps,
+) -> Rendered {
     let u = &e.universe;
     let json = |body: Vec<u8>| Rendered {
         content_type: JSON,
@@ -75,7 +99,8 @@ pub fn render(
     };
     match query {
         Query::BalanceSummary { period, days } => {
-            let totals = totals.unwrap_or_else(|| totals::compute(e, data_seed, *period, *days));
+            let totals =
+                totals.unwrap_or_else(|| totals::compute_in(e, view, data_seed, *period, *days));
             json(wire::to_vec(
                 &balance_summary(u, data_seed, *period, totals),
                 timestamps,
@@ -90,8 +115,9 @@ pub fn render(
             });
             Rendered {
                 content_type: JSON,
-                payload: usage::usage_page(
+                payload: usage::usage_page_in(
                     e.clone(),
+                    view.clone(),
                     data_seed,
                     *days,
                     page.rows,
@@ -103,11 +129,17 @@ pub fn render(
         }
         Query::UsageCsv { days, title } => Rendered {
             content_type: CSV,
-            payload: csv::usage_csv(e.clone(), data_seed, *days, *title),
+            payload: csv::usage_csv_in(e.clone(), view.clone(), data_seed, *days, *title),
         },
         Query::Marketplace { days } => Rendered {
             content_type: JSON,
-            payload: marketplace::marketplace_charges(e.clone(), data_seed, *days, timestamps),
+            payload: marketplace::marketplace_charges(
+                e.clone(),
+                view.clone(),
+                data_seed,
+                *days,
+                timestamps,
+            ),
         },
         Query::PriceSheet { period } => {
             json(wire::to_vec(&price_sheet(u, *period), timestamps, &[]))

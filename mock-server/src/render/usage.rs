@@ -11,6 +11,7 @@ use crate::body::{Document, Payload};
 use crate::domain::Days;
 use crate::state::Enrollment;
 use crate::universe::{self, Universe, UsageRowSpec};
+use crate::view::View;
 use crate::wire::{self, Timestamps};
 
 /// Row number `offset` of `days`, in (day, index-in-day) order.
@@ -27,6 +28,28 @@ pub fn row_at(e: &Enrollment, data_seed: u64, days: Days, offset: u64) -> UsageR
 /// Number of usage rows in `days`.
 pub fn row_count(e: &Enrollment, days: Days) -> u64 {
     days.count().saturating_mul(e.usage_rows_per_day)
+}
+
+/// Row number `offset` of `days` as `view` sees them (its rows only, in the same order).
+pub fn row_at_in(
+    e: &Enrollment,
+    view: &View,
+    data_seed: u64,
+    days: Days,
+    offset: u64,
+) -> UsageRowSpec {
+    let per_day = view.usage_per_day(e);
+    universe::usage_row(
+        &e.universe,
+        data_seed,
+        days.nth(offset / per_day),
+        view.usage_slot(e, offset % per_day),
+    )
+}
+
+/// Number of usage rows of `days` that `view` sees.
+pub fn row_count_in(e: &Enrollment, view: &View, days: Days) -> u64 {
+    days.count().saturating_mul(view.usage_per_day(e))
 }
 
 /// The API's row for a generated usage row.
@@ -108,6 +131,30 @@ pub fn usage_page(
     next_link: Option<&str>,
     timestamps: Timestamps,
 ) -> Payload {
+    usage_page_in(
+        e,
+        Arc::new(View::enterprise()),
+        data_seed,
+        days,
+        rows,
+        id,
+        next_link,
+        timestamps,
+    )
+}
+
+/// [`usage_page`] of the rows `view` sees (`rows` counts those).
+#[allow(clippy::too_many_arguments)]
+pub fn usage_page_in(
+    e: Arc<Enrollment>,
+    view: Arc<View>,
+    data_seed: u64,
+    days: Days,
+    rows: Range<u64>,
+    id: &str,
+    next_link: Option<&str>,
+    timestamps: Timestamps,
+) -> Payload {
     let mut prefix = br#"{"id":"#.to_vec();
     serde_json::to_writer(&mut prefix, id).expect("a string serializes");
     prefix.extend_from_slice(br#","data":["#);
@@ -120,7 +167,7 @@ pub fn usage_page(
     suffix.push(b'}');
     let mut detail = UsageDetail::default();
     let render = move |i: u64, buf: &mut Vec<u8>| {
-        let row = row_at(&e, data_seed, days, i);
+        let row = row_at_in(&e, &view, data_seed, days, i);
         fill_usage_detail(&e.universe, &row, &mut detail);
         wire::to_writer(buf, &detail, timestamps, &[]);
     };

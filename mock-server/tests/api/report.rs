@@ -94,7 +94,11 @@ async fn submit_queues_by_period_or_range_and_a_poll_finds_it_completed() {
             None,
             "answers move with the clock"
         );
-        assert_eq!(submitted.header("retry-after"), Some("0"), "no delay: poll at once");
+        assert_eq!(
+            submitted.header("retry-after"),
+            Some("0"),
+            "no delay: poll at once"
+        );
         let report = submitted.json();
         let id = id_of(&submitted);
         assert_eq!(report["status"], 1, "queued");

@@ -340,7 +340,9 @@ fn body_field(op: &Operation) -> TokenStream {
     let Some(body) = &op.body else {
         return quote! {};
     };
+    // Boxed: a body model is large, and the subcommand enum holds every command's flags.
     let t = ty(&body.ty, &quote! { crate::models:: });
+    let t = quote! { Box<#t> };
     let help = "The request body: JSON text, or @FILE to read it from a file.";
     let field_ty = if body.required {
         t.clone()
@@ -490,11 +492,11 @@ fn call_args(op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
     }
     if let Some(body) = &op.body {
         if body.required {
-            required.push(quote! { args.body.clone() });
+            required.push(quote! { *args.body.clone() });
         } else {
             optional.push(quote! {
                 if let Some(value) = args.body.clone() {
-                    request = request.body(value);
+                    request = request.body(*value);
                 }
             });
         }

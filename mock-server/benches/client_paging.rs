@@ -23,20 +23,9 @@ use std::time::{Duration, Instant};
 use ea_reporting::models::PagedJsonDataTitaniumJuly;
 use futures_util::StreamExt;
 
-fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
-    let at = args.iter().position(|a| a == name)?;
-    args.get(at + 1).map(String::as_str)
-}
+mod support;
 
-/// A `/proc/self/status` field in KiB (0 where there is no /proc).
-fn status_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
+use support::{flag, status_kib};
 
 struct Outcome {
     rows: u64,

@@ -229,9 +229,21 @@ pub(super) fn readme(api: &Api, options: &EmitOptions) -> String {
     {
         hints.push("`Retry-After`".into());
     }
+    // Which requests are retried: the idempotent methods the API has (PUT and DELETE are, RFC
+    // 9110), never POST or PATCH; said only when there are such others, so a GET-only API reads
+    // as before.
+    let idempotent_writes = api
+        .operations
+        .iter()
+        .any(|op| matches!(op.http_method.as_str(), "PUT" | "DELETE"));
+    let retried = if idempotent_writes {
+        "GET, PUT and DELETE requests (idempotent; POST and PATCH never are)"
+    } else {
+        "GET requests"
+    };
     let _ = writeln!(
         out,
-        "Every method returns the body with its status and headers. Errors are one enum, `{krate}::Error`, keyed by status (400, 401, 404, 429 with its retry-after, 500, 503, other), plus transport, decode and invalid-argument errors. GET requests are retried on 429, 500, 502, 503, 504 and connection failures with jittered exponential backoff that honours the server's wait, read from {} in that order (see `RetryPolicy`). The API key never appears in `Debug` output.\n",
+        "Every method returns the body with its status and headers. Errors are one enum, `{krate}::Error`, keyed by status (400, 401, 404, 429 with its retry-after, 500, 503, other), plus transport, decode and invalid-argument errors. {retried} are retried on 429, 500, 502, 503, 504 and connection failures with jittered exponential backoff that honours the server's wait, read from {} in that order (see `RetryPolicy`). The API key never appears in `Debug` output.\n",
         hints.join(", then ")
     );
     let _ = writeln!(

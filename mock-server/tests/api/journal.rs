@@ -202,3 +202,44 @@ async fn the_admin_key_must_differ_from_api_keys() {
     assert_eq!(err.flag, "admin-key");
     assert!(!err.to_string().contains("same"));
 }
+
+#[tokio::test]
+async fn blob_downloads_are_journaled_with_the_signature_redacted() {
+    let config = Config {
+        report_delay_ms: 0,
+        ..admin_config()
+    };
+    let state = ea_mock_server::state::AppState::new(&config);
+    let api = ea_mock_server::router(state.clone());
+    let blob = ea_mock_server::blob_router(state);
+    let submitted = submit(&api, REPORT_SUBMIT.1, &[]).await;
+    let done = poll(&api, &submitted).await;
+    let link = done.json()["blobPath"].as_str().unwrap().to_owned();
+    let file = send(
+        &blob,
+        Request::get(path_of(&link)).body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(file.status, StatusCode::OK);
+    let entries = journal(&api, "?listener=blob").await;
+    assert_eq!(entries.len(), 1);
+    let entry = &entries[0];
+    assert!(entry.target.contains("sig=REDACTED"), "{}", entry.target);
+    assert_eq!((entry.status, entry.bytes as usize), (200, file.body.len()));
+    assert_eq!(
+        (entry.key.as_deref(), entry.operation.as_deref()),
+        (None, None)
+    );
+    let signature = link
+        .split("sig=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    let raw = admin(&api, "GET", "/admin/requests", ADMIN, "").await;
+    assert!(!raw.text().contains(signature));
+    let api_entries = journal(&api, "?listener=api").await;
+    let ops: Vec<Option<&str>> = api_entries.iter().map(|e| e.operation.as_deref()).collect();
+    assert_eq!(ops, [Some(REPORT_SUBMIT.0), Some(REPORT_POLL)]);
+}

@@ -293,3 +293,44 @@ async fn minted_keys_are_bound_by_their_claims() {
 fn app(config: Config) -> Router {
     ea_mock_server::app(config)
 }
+
+#[test]
+fn the_binary_mints_keys_the_mock_accepts() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ea-mock-server"))
+        .args([
+            "mint-key",
+            "--enrollment",
+            "100",
+            "--department",
+            "7",
+            "--seed",
+            "9",
+        ])
+        .env_remove("EA_MOCK_SEED")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let key = stdout.trim();
+    assert_eq!(stdout.lines().count(), 1);
+    let claims = keys::verify_minted(&keys::mint_secret(9), key).expect("signed for seed 9");
+    assert_eq!(
+        (
+            claims.enrollment_number.as_str(),
+            claims.department_id.as_str()
+        ),
+        ("100", "7")
+    );
+    assert_eq!(claims.report_view, keys::ReportView::Department);
+    assert!(keys::verify_minted(&keys::mint_secret(42), key).is_none());
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_ea-mock-server"))
+        .args(["mint-key", "--enrollment", "x1"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_ea-mock-server"))
+        .args(["mint-key"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+}

@@ -167,3 +167,30 @@ async fn two_503s_make_the_generated_client_retry_exactly_twice() {
     );
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_drop_rule_breaks_the_body_off() {
+    let app = app(admin_config());
+    let rule = format!(r#"{{"operation": "{USAGE_OP}", "status": "drop", "times": 1}}"#);
+    let added = admin(&app, "POST", "/admin/faults", ADMIN, &rule).await;
+    assert_eq!(added.status, StatusCode::CREATED);
+    let response = app
+        .clone()
+        .oneshot(get(USAGE).body(axum::body::Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "the head goes out");
+    assert!(
+        axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .is_err(),
+        "the body breaks off"
+    );
+    assert_eq!(call(&app, USAGE).await.status, StatusCode::OK, "once only");
+    let faults: Vec<Option<String>> = journal(&app, "")
+        .await
+        .into_iter()
+        .map(|e| e.fault)
+        .collect();
+    assert_eq!(faults, [Some("rule-1".to_owned()), None]);
+}

@@ -9,7 +9,7 @@
 use axum::body::Bytes;
 use std::time::Instant;
 
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE};
@@ -20,7 +20,7 @@ use serde_json::json;
 use crate::auth::{self, AuthError};
 use crate::journal::Filter;
 use crate::problem::{JSON_UTF8, error_response};
-use crate::scenarios::FaultRule;
+use crate::scenarios::{FaultRule, RuleId};
 use crate::state::AppState;
 
 /// The admin API's gate: the refusal, if any: 404 while it is off (no `--admin-key`), 401
@@ -200,6 +200,26 @@ pub async fn delete_faults(State(state): State<AppState>, headers: HeaderMap) ->
         return response;
     }
     json_response(&json!({ "cleared": state.scenarios.clear() }))
+}
+
+/// `DELETE /admin/faults/{id}` (`rule-3` or `3`): removes one rule; 404 if there is none.
+pub async fn delete_fault(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Some(response) = admin_refusal(&state, &headers) {
+        return response;
+    }
+    let number = id.strip_prefix("rule-").unwrap_or(&id).parse::<u64>();
+    match number {
+        Ok(n) if state.scenarios.remove(RuleId(n)) => json_response(&json!({ "removed": id })),
+        Ok(_) => error_response(StatusCode::NOT_FOUND, format!("no fault rule {id:?}")),
+        Err(_) => error_response(
+            StatusCode::BAD_REQUEST,
+            format!("{id:?} is not a rule id (rule-N)"),
+        ),
+    }
 }
 
 /// 405 with a JSON body for the routes above (`allow` lists their methods).

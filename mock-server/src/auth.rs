@@ -26,7 +26,9 @@ pub enum AuthError {
     UnknownKey,
     /// A valid key, but of another enrollment (or of a department or account this enrollment
     /// does not have).
-    #[error("the API key is not valid for this enrollment (it belongs to another)")]
+    #[error(
+        "the API key is not valid for this enrollment (it belongs to another, or to a department or account this one has not got)"
+    )]
     WrongEnrollment,
 }
 

@@ -89,6 +89,11 @@ pub fn router(state: AppState) -> Router {
                 .delete(admin::delete_faults)
                 .fallback(|| async { admin::method_not_allowed("GET, HEAD, POST, DELETE") }),
         )
+        .route(
+            "/admin/faults/{id}",
+            axum::routing::delete(admin::delete_fault)
+                .fallback(|| async { admin::method_not_allowed("DELETE") }),
+        )
         .fallback(api::handle)
         .with_state(state)
         .merge(swagger::assets())

@@ -76,6 +76,14 @@ async fn rules_match_paths_and_keys_and_can_be_cleared() {
     assert_eq!(other.json()["error"]["code"], "429");
     let listed = admin(&app, "GET", "/admin/faults", ADMIN, "").await;
     assert_eq!(listed.json()["faults"][0]["hits"], 1);
+    let second = admin(&app, "POST", "/admin/faults", ADMIN, r#"{"status": 500}"#).await;
+    assert_eq!(second.json()["id"], "rule-2");
+    let removed = admin(&app, "DELETE", "/admin/faults/rule-2", ADMIN, "").await;
+    assert_eq!(removed.status, StatusCode::OK);
+    let again = admin(&app, "DELETE", "/admin/faults/rule-2", ADMIN, "").await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    let bad = admin(&app, "DELETE", "/admin/faults/nonsense", ADMIN, "").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let cleared = admin(&app, "DELETE", "/admin/faults", ADMIN, "").await;
     assert_eq!(cleared.json()["cleared"], 1);
 }

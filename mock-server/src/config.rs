@@ -695,6 +695,10 @@ mod tests {
             assert_eq!(c.enrollments, ["1", "2"]);
             assert_eq!(c.fault_rate, 0.5);
             assert_eq!(c.log_format, LogFormat::Json);
+            assert_eq!(c.keys, ["k1=100", "k2=100:department=7"]);
+            assert_eq!(c.admin_key.as_deref(), Some("adm"));
+            assert_eq!(c.journal_size, 5);
+            assert!(c.accept_minted_keys);
             return;
         }
         let mut child = std::process::Command::new(std::env::current_exe().unwrap());
@@ -716,6 +720,10 @@ mod tests {
             .env("EA_MOCK_ENROLLMENTS", "1,2")
             .env("EA_MOCK_FAULT_RATE", "0.5")
             .env("EA_MOCK_LOG_FORMAT", "json")
+            .env("EA_MOCK_KEYS", "k1=100,k2=100:department=7")
+            .env("EA_MOCK_ADMIN_KEY", "adm")
+            .env("EA_MOCK_JOURNAL_SIZE", "5")
+            .env("EA_MOCK_ACCEPT_MINTED_KEYS", "true")
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);

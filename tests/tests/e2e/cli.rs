@@ -173,7 +173,7 @@ async fn help_lists_one_subcommand_per_operation() {
         .filter(|name| *name != "help")
         .collect();
     let mut expected: Vec<String> = ROUTES.iter().map(|(id, _, _)| kebab(id)).collect();
-    assert_eq!(expected.len(), 17);
+    assert_eq!(expected.len(), 19);
     let mut listed: Vec<String> = commands.iter().map(|c| c.to_string()).collect();
     expected.sort();
     listed.sort();

@@ -17,11 +17,12 @@ fn get(path_and_query: &str) -> Result<Operation, MatchError> {
 
 #[test]
 fn every_route_of_the_spec_is_matched() {
-    assert_eq!(ROUTES.len(), 17);
+    assert_eq!(ROUTES.len(), 19);
     for (id, method, template) in ROUTES {
         let path = template
             .replace("{enrollmentNumber}", "100")
-            .replace("{billingPeriod}", "201805");
+            .replace("{billingPeriod}", "201805")
+            .replace("{reportId}", "r1");
         let query = "startTime=2018-05-01&endTime=2018-05-31&startDate=2018-05-01&endDate=2018-05-31&grain=daily&billingPeriod=201805";
         let op = match_request(
             &method.parse().unwrap(),

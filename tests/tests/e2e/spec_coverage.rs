@@ -2,7 +2,7 @@
 //! documentation gives. The expected lists live here, written from the documentation, so a
 //! spec edit that drops an endpoint, a parameter or a field fails this test.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const SPEC: &str = include_str!("../../../spec/ea-reporting-v3.json");
 
@@ -152,6 +152,23 @@ const ENDPOINTS: &[(&str, &[Param], &str)] = &[
     ),
 ];
 
+/// The asynchronous report (api-facts.md 1c): (method, path, query parameters, 2xx statuses), all
+/// answering the report object.
+const REPORT_ENDPOINTS: &[(&str, &str, &[&str], &[&str])] = &[
+    (
+        "post",
+        "/v3/enrollments/{enrollmentNumber}/usagedetails/submit",
+        &["billingPeriod", "startTime", "endTime"],
+        &["200", "202"],
+    ),
+    (
+        "get",
+        "/v3/enrollments/{enrollmentNumber}/usagedetails/reports/{reportId}",
+        &[],
+        &["200"],
+    ),
+];
+
 const S: &str = "string";
 const DT: &str = "string/date-time";
 const I32: &str = "integer/int32";
@@ -161,6 +178,19 @@ const B: &str = "boolean";
 
 /// Every response model with every field as the documentation and the generated clients give it.
 const MODELS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "UsageReportV3",
+        &[
+            ("id", S),
+            ("enrollmentNumber", S),
+            ("requestedOn", DT),
+            ("status", I32),
+            ("blobPath", S),
+            ("reportUrl", S),
+            ("startDate", DT),
+            ("endDate", DT),
+        ],
+    ),
     (
         "BalanceSummaryV3",
         &[
@@ -500,8 +530,61 @@ fn every_documented_endpoint_is_in_the_spec() {
     assert!(missing.is_empty(), "the spec lacks: {missing:#?}");
     assert_eq!(
         paths.len(),
-        ENDPOINTS.len(),
+        ENDPOINTS.len() + REPORT_ENDPOINTS.len(),
         "the spec has endpoints this list does not know"
+    );
+}
+
+#[test]
+fn the_asynchronous_report_is_in_the_spec() {
+    let doc = spec();
+    for (method, path, query, statuses) in REPORT_ENDPOINTS {
+        let op = &doc["paths"][*path][*method];
+        assert!(op.is_object(), "{method} {path}");
+        let params = op["parameters"].as_array().expect("parameters");
+        assert_eq!(params[0]["name"], "Authorization", "{path}");
+        for name in *query {
+            let p = params
+                .iter()
+                .find(|p| p["name"] == *name)
+                .unwrap_or_else(|| panic!("{path}: {name}"));
+            assert_eq!((&p["in"], &p["required"]), (&json!("query"), &json!(false)));
+        }
+        assert!(
+            params.iter().all(|p| p["in"] != "body"),
+            "{path}: no request body"
+        );
+        for status in *statuses {
+            assert_eq!(
+                schema_kind(&op["responses"][*status]["schema"]),
+                "UsageReportV3",
+                "{path} {status}"
+            );
+        }
+        for status in STATUSES.iter().filter(|s| **s != "304") {
+            assert!(op["responses"].get(*status).is_some(), "{path}: {status}");
+        }
+    }
+    let lro = &doc["paths"][REPORT_ENDPOINTS[0].1]["post"]["x-ea-long-running"];
+    assert_eq!(lro["pollOperation"], "UsageDetailsReportV3_Get");
+    let states: Vec<(i64, &str)> = lro["states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["value"].as_i64().unwrap(), s["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            (1, "Queued"),
+            (2, "InProgress"),
+            (3, "Completed"),
+            (4, "Failed"),
+            (5, "NoDataFound"),
+            (6, "ReadyToDownload"),
+            (7, "TimedOut")
+        ],
+        "the documented status values"
     );
 }
 

@@ -241,6 +241,17 @@ pub struct Operation {
     pub csv_rows: Option<String>,
     /// For an operation that queues work and is polled (`x-ea-long-running`): how.
     pub long_running: Option<LongRunning>,
+    /// For a paged operation whose range can be fetched in parts (`x-ea-splittable`): how.
+    pub splittable: Option<Splittable>,
+}
+
+/// A paged operation's range split into days fetched side by side (`x-ea-splittable`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Splittable {
+    /// Index in [`Operation::params`] of the range's first date-time.
+    pub start: usize,
+    /// Index of its last date-time.
+    pub end: usize,
 }
 
 /// A long-running operation (`x-ea-long-running`): its answer names a link to poll; the status

@@ -413,6 +413,65 @@ fn long_running_operations_are_checked_with_pointers() {
     .unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// `x-ea-splittable` mistakes are refused at the key at fault.
+#[test]
+fn splittable_ranges_are_checked_with_pointers() {
+    let spec = |ext: &str, required: bool| {
+        format!(
+            r##"{{"swagger":"2.0","info":{{"title":"t","version":"1"}},"paths":{{"/a":{{"get":{{"produces":["application/json"],"parameters":[{{"name":"from","in":"query","required":true,"type":"string","format":"date-time"}},{{"name":"to","in":"query","required":{required},"type":"string","format":"date-time"}}],"responses":{{"200":{{"description":"","schema":{{"$ref":"#/definitions/Page"}}}}}},"x-ea-splittable":{ext}}}}}}},"definitions":{{"Page":{{"type":"object","properties":{{"value":{{"type":"array","items":{{"type":"string"}}}},"nextLink":{{"type":"string"}}}}}}}}}}"##
+        )
+    };
+    let cases: &[(String, &str, &str)] = &[
+        (
+            spec(r#"{"start":"from","end":"to","unit":"week"}"#, true),
+            "/paths/~1a/get/x-ea-splittable/unit",
+            "day",
+        ),
+        (
+            spec(r#"{"start":"from","end":"until","unit":"day"}"#, true),
+            "/paths/~1a/get/x-ea-splittable/end",
+            "no query parameter \"until\"",
+        ),
+        (
+            spec(r#"{"start":"from","end":"to","unit":"day"}"#, false),
+            "/paths/~1a/get/x-ea-splittable/end",
+            "required date-time",
+        ),
+        (
+            spec(r#"{"start":"from","end":"to","unit":"day","max":3}"#, true),
+            "/paths/~1a/get/x-ea-splittable/max",
+            "unknown x-ea-splittable key",
+        ),
+    ];
+    for (spec, pointer, words) in cases {
+        let error = ea_codegen::generate_from_str(
+            Path::new("inline.json"),
+            spec,
+            &options(Path::new("inline.json"), "x"),
+        )
+        .err()
+        .unwrap_or_else(|| panic!("accepted: {spec}"));
+        assert_eq!(error.pointer, *pointer, "{error}");
+        assert!(error.message.contains(words), "{error}");
+    }
+    let good = spec(r#"{"start":"from","end":"to","unit":"day"}"#, true);
+    let files = ea_codegen::generate_from_str(
+        Path::new("inline.json"),
+        &good,
+        &options(Path::new("inline.json"), "x"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let client = &files
+        .iter()
+        .find(|f| f.path == Path::new("src/client.rs"))
+        .unwrap()
+        .contents;
+    assert!(
+        client.contains("pub fn stream_split("),
+        "the builder gets the split stream"
+    );
+}
+
 #[test]
 fn lower_refuses_what_the_crate_cannot_express() {
     let cases: &[(&str, &str, &str)] = &[

@@ -267,6 +267,14 @@ pub struct UsageDetailsV3GetByCustomDateArgs {
         value_parser = crate::runtime::datetime::parse_lenient,
     )]
     pub end_time: chrono::DateTime<chrono::Utc>,
+    /// Fetch the range as days side by side, at most N requests at once (fewer after a
+    /// 429); 1 is the single request's chain of pages, which --etag-file needs.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = crate::runtime::cli_support::DEFAULT_CONCURRENCY
+    )]
+    pub concurrency: usize,
     #[command(flatten)]
     pub cli_output: crate::runtime::cli_support::RowOutputArgs,
 }
@@ -854,6 +862,38 @@ async fn run_usage_details_v3_get_by_custom_date(
 ) -> Result<(), crate::runtime::cli_support::CliError> {
     let etag_file = args.cli_output.target.etag_file.as_deref();
     let etag = crate::runtime::cli_support::read_etag(etag_file)?;
+    if args.concurrency > 1 && etag.is_none() {
+        let request = client
+            .usage_details_v3_get_by_custom_date(
+                &args.enrollment_number,
+                args.start_time,
+                args.end_time,
+            );
+        let rows = request.stream_split(args.concurrency);
+        return crate::runtime::cli_support::write_rows(
+                &args.cli_output,
+                {
+                    let layout = &<crate::models::UsageDetailsDeNormalizedTitaniumJuly as crate::runtime::service_csv::ServiceCsv>::LAYOUT;
+                    let params: Vec<(&str, String)> = vec![
+                        ("enrollmentNumber", crate ::runtime::ParamValue::to_param(& args
+                        .enrollment_number)), ("startTime", crate
+                        ::runtime::ParamValue::to_param(& args.start_time)), ("endTime",
+                        crate ::runtime::ParamValue::to_param(& args.end_time))
+                    ];
+                    let params: Vec<(&str, &str)> = params
+                        .iter()
+                        .map(|(n, v)| (*n, v.as_str()))
+                        .collect();
+                    crate::runtime::cli_support::Columns::Service {
+                        fields: <crate::models::UsageDetailsDeNormalizedTitaniumJuly as crate::runtime::cli_support::Fields>::FIELDS,
+                        layout,
+                        title: crate::runtime::service_csv::title_for(layout, &params),
+                    }
+                },
+                rows,
+            )
+            .await;
+    }
     let request = client
         .usage_details_v3_get_by_custom_date(
             &args.enrollment_number,

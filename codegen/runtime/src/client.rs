@@ -89,6 +89,19 @@ pub struct ApiRequest {
     /// The request body and its `Content-Type`, if any; an `Err` when the value could not be
     /// written (reported as an invalid argument when the request is sent).
     pub body: Option<Result<(&'static str, Bytes), String>>,
+    /// Told of every 429 answer before it is retried (or returned), with the wait it asked for:
+    /// how a caller that runs requests side by side learns to run fewer.
+    pub on_throttle: Option<ThrottleHook>,
+}
+
+/// A callback for [`ApiRequest::on_throttle`].
+#[derive(Clone)]
+pub struct ThrottleHook(pub std::sync::Arc<dyn Fn(Option<Duration>) + Send + Sync>);
+
+impl fmt::Debug for ThrottleHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ThrottleHook")
+    }
 }
 
 impl ApiRequest {
@@ -103,6 +116,7 @@ impl ApiRequest {
             headers: Vec::new(),
             anonymous: false,
             body: None,
+            on_throttle: None,
         }
     }
 
@@ -595,6 +609,11 @@ impl Client {
                 }
                 Err(e) => transport(e, req.anonymous),
             };
+            if let (Error::TooManyRequests { retry_after, .. }, Some(hook)) =
+                (&error, &req.on_throttle)
+            {
+                (hook.0)(*retry_after);
+            }
             if !idempotent || !(body_failed || error.is_retryable()) {
                 return Err(error);
             }

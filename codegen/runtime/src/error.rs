@@ -96,6 +96,13 @@ pub enum Error {
     },
     /// The host of a result link refused it (401 or 403: a wrong or expired signature).
     ResultLinkRefused(Box<ApiError>),
+    /// One part of a range fetched in parts (a day) failed after its retries.
+    PartFailed {
+        /// Which part (`2018-05-03`).
+        part: String,
+        /// Why.
+        error: Box<Error>,
+    },
 }
 
 /// A non-success HTTP response, kept whole so nothing the service said is
@@ -230,6 +237,7 @@ impl fmt::Display for Error {
                 expired_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             ),
             Error::ResultLinkRefused(e) => write!(f, "the result link was refused: {e}"),
+            Error::PartFailed { part, error } => write!(f, "part {part} of the range: {error}"),
         }
     }
 }

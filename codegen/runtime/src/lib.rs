@@ -29,6 +29,7 @@ pub mod retry;
 pub mod server;
 pub mod service;
 pub mod service_csv;
+pub mod split;
 #[cfg(test)]
 #[path = "../tests/support/test_server.rs"]
 mod test_server;

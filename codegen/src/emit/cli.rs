@@ -29,6 +29,7 @@ const RESERVED_ARGS: &[&str] = &[
     "no_wait",
     "poll_interval",
     "deadline",
+    "concurrency",
 ];
 
 /// Subcommand names clap keeps for itself.
@@ -382,11 +383,22 @@ fn args_struct(op: &Operation) -> TokenStream {
         ResponseKind::Empty => quote! { crate::runtime::cli_support::ConditionalArgs },
     };
     let doc = format!(" Flags of `{}`.", op.id);
+    let concurrency = if op.splittable.is_some() {
+        quote! {
+            /// Fetch the range as days side by side, at most N requests at once (fewer after a
+            /// 429); 1 is the single request's chain of pages, which --etag-file needs.
+            #[arg(long, value_name = "N", default_value_t = crate::runtime::cli_support::DEFAULT_CONCURRENCY)]
+            pub concurrency: usize,
+        }
+    } else {
+        quote! {}
+    };
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, clap::Args)]
         pub struct #name {
             #(#fields)*
+            #concurrency
             #[command(flatten)]
             pub cli_output: #output,
         }
@@ -631,7 +643,19 @@ fn runner(op: &Operation, columns: TokenStream) -> TokenStream {
             crate::runtime::cli_support::write_object(&args.cli_output, #columns, response)
         },
         ResponseKind::Paged { .. } => {
+            let split = if op.splittable.is_some() {
+                quote! {
+                    if args.concurrency > 1 && etag.is_none() {
+                        #build
+                        let rows = request.stream_split(args.concurrency);
+                        return crate::runtime::cli_support::write_rows(&args.cli_output, #columns, rows).await;
+                    }
+                }
+            } else {
+                quote! {}
+            };
             quote! {
+                #split
                 #build
                 // One conditional request decides; when the data changed, its page is the first
                 // of the stream and is not fetched again.

@@ -617,6 +617,7 @@ fn builder_struct(op: &Operation) -> TokenStream {
     let streams = match &op.response {
         ResponseKind::Paged { envelope, .. } => {
             let e = ident(envelope);
+            let split = split_method(op, &e);
             quote! {
                 /// Every page, following the next link one page at a time; a link to another
                 /// origin ends the stream with an error and is never sent the key.
@@ -637,6 +638,8 @@ fn builder_struct(op: &Operation) -> TokenStream {
                 pub fn stream(self) -> crate::runtime::paging::ItemStream<models::#e> {
                     self.client.0.paginate(self.request())
                 }
+
+                #split
             }
         }
         ResponseKind::Bytes { .. } => match &op.csv_rows {
@@ -722,6 +725,37 @@ fn builder_struct(op: &Operation) -> TokenStream {
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
             }
+        }
+    }
+}
+
+/// `.stream_split(concurrency)` of an operation whose range is splittable (`x-ea-splittable`).
+fn split_method(op: &Operation, envelope: &proc_macro2::Ident) -> TokenStream {
+    let Some(split) = &op.splittable else {
+        return quote! {};
+    };
+    let start = ident(&op.params[split.start].rust_name);
+    let end = ident(&op.params[split.end].rust_name);
+    let doc = format!(
+        " Every row of the range, fetched as days side by side (the spec's `x-ea-splittable`: `{}` to `{}`): each day's own chain of pages, at most `concurrency` requests in flight (halved on a 429, one more per window of pages after), the rows in the order of [`stream`](Self::stream), each once, at most about `concurrency` pages held. A day that fails after its retries ends the stream with `Error::PartFailed` naming it.",
+        op.params[split.start].name, op.params[split.end].name
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn stream_split(self, concurrency: usize) -> crate::runtime::split::SplitStream<models::#envelope> {
+            let parts = crate::runtime::split::days(self.#start, self.#end)
+                .into_iter()
+                .map(|(first, last)| {
+                    let mut day = self.clone();
+                    day.#start = first;
+                    day.#end = last;
+                    crate::runtime::split::Part {
+                        label: first.date_naive().to_string(),
+                        request: day.request(),
+                    }
+                })
+                .collect();
+            crate::runtime::split::SplitStream::new(self.client.0.clone(), parts, concurrency)
         }
     }
 }

@@ -60,6 +60,7 @@ const SOURCES: &[(&str, &str)] = &[
         "service_csv.rs",
         include_str!("../../runtime/src/service_csv.rs"),
     ),
+    ("split.rs", include_str!("../../runtime/src/split.rs")),
 ];
 
 /// The runtime's package name, as its manifest gives it (`ea-runtime`).

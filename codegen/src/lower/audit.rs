@@ -372,6 +372,7 @@ pub const KEYWORDS: &[(&str, Status, &str)] = &[
     ("x-example", Ignored, "examples are data"),
     ("x-ea-csv", Handled, "a CSV download's layout"),
     ("x-ea-long-running", Handled, "a queued job that is polled"),
+    ("x-ea-splittable", Handled, "a paged range fetched in parts"),
     (
         "x-ea-own-part",
         Refused,

@@ -25,6 +25,7 @@ mod recursion;
 mod refs;
 mod responses;
 mod service;
+mod splittable;
 mod types;
 
 use std::collections::{HashMap, HashSet};

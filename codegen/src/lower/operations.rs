@@ -174,6 +174,7 @@ impl Lowerer<'_> {
         }
         let response = self.lower_response(op, pointer, &context)?;
         let csv_rows = self.lower_csv_layout(op, &response, pointer)?;
+        let splittable = self.lower_splittable(op, &params, &response, pointer)?;
         Ok(Operation {
             operation_id: op.operation_id.clone(),
             id: String::new(),
@@ -190,6 +191,7 @@ impl Lowerer<'_> {
             response,
             csv_rows,
             long_running: None,
+            splittable,
         })
     }
 

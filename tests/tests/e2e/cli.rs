@@ -592,6 +592,45 @@ async fn the_report_subcommand_waits_and_writes_the_blob_or_its_rows() {
     server.shutdown().await.unwrap();
 }
 
+#[tokio::test]
+async fn a_custom_range_is_fetched_in_days_with_the_same_rows() {
+    let mock = Mock::start(small_config(42)).await;
+    let url = mock.url();
+    let range = |concurrency: &str| {
+        owned(&[
+            "usage-details-v3-get-by-custom-date",
+            "--base-url",
+            &url,
+            "--enrollment-number",
+            "100",
+            "--start-time",
+            "2018-05-01",
+            "--end-time",
+            "2018-05-10",
+            "--format",
+            "jsonl",
+            "--concurrency",
+            concurrency,
+        ])
+    };
+    let chain = run_owned(range("1"), Some(KEY)).await;
+    chain.assert_success();
+    let days = run_owned(range("6"), Some(KEY)).await;
+    days.assert_success();
+    assert_eq!(chain.stdout().lines().count(), 12 * 10);
+    assert_eq!(
+        days.stdout(),
+        chain.stdout(),
+        "the same rows in the same order"
+    );
+    // --etag-file needs the single request.
+    let mut conditional = range("6");
+    conditional.extend(owned(&["--etag-file", "/nonexistent/dir/x.etag"]));
+    let refused = run_owned(conditional, Some(KEY)).await;
+    assert_ne!(refused.code, Some(0), "{refused:?}");
+    mock.shutdown().await;
+}
+
 async fn first_page_tag(mock: &Mock, version: u64) -> String {
     assert_eq!(mock.state().data_version(), version);
     mock.client()

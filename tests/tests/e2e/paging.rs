@@ -159,3 +159,42 @@ fn the_usage_page_splits_into_rows_and_link() {
     assert_eq!(rows.len(), 2);
     assert_eq!(link.as_deref(), Some("/n"));
 }
+
+/// The range fetched as days side by side gives the rows of the single request, in its order,
+/// each once; also when the mock throttles hard enough to answer 429s (every row still arrives,
+/// and the mock answered every day).
+#[tokio::test]
+async fn a_range_fetched_in_days_is_the_single_request_row_for_row() {
+    for rate_limit in [None, Some(20)] {
+        let mock = Mock::start(Config {
+            page_size: 7,
+            rate_limit,
+            ..small_config(42)
+        })
+        .await;
+        let client = mock.client();
+        let (first, last) = (at(2018, 5, 1), at(2018, 5, 20));
+        let single: Vec<_> = client
+            .usage_details_v3_get_by_custom_date(ENROLLMENT, first, last)
+            .stream()
+            .try_collect()
+            .await
+            .unwrap();
+        let split: Vec<_> = client
+            .usage_details_v3_get_by_custom_date(ENROLLMENT, first, last)
+            .stream_split(8)
+            .try_collect()
+            .await
+            .unwrap_or_else(|e| panic!("rate limit {rate_limit:?}: {e}"));
+        assert_eq!(single.len(), 12 * 20);
+        assert_eq!(split, single, "rate limit {rate_limit:?}");
+        let statuses = mock.statuses();
+        if rate_limit.is_some() {
+            assert!(statuses.contains(&429), "the mock throttled: {statuses:?}");
+        }
+        // 2 pages a day (12 rows, pages of 7), each answered 200 once, plus the single chain.
+        let ok = statuses.iter().filter(|s| **s == 200).count();
+        assert_eq!(ok, 20 * 2 + (12 * 20usize).div_ceil(7), "{statuses:?}");
+        mock.shutdown().await;
+    }
+}

@@ -919,6 +919,8 @@ async fn execute_runs_a_parsed_command_in_process() {
             "2018-05-31T00:00:00Z",
             "--format",
             "jsonl",
+            "--concurrency",
+            "1",
             "--output",
             key_file.to_str().unwrap(),
         ])
@@ -927,7 +929,11 @@ async fn execute_runs_a_parsed_command_in_process() {
     execute(parse(&file), KEY).await.expect("the command runs");
     let written = std::fs::read_to_string(&file).unwrap();
     assert_eq!(written.lines().count(), 12 * 31);
-    assert_eq!(mock.api_requests().len(), 4, "372 rows in pages of 100");
+    assert_eq!(
+        mock.api_requests().len(),
+        4,
+        "372 rows in pages of 100: the single chain"
+    );
 
     let error = execute(parse(&dir.path().join("never.jsonl")), "wrong-key")
         .await

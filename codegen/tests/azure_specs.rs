@@ -4,6 +4,9 @@
 //! `-D warnings` and every feature. With `CI=true` the documents must be there; elsewhere the
 //! test says it skipped them, so a clone without `../shared` still passes.
 
+#[path = "support/scratch_workspace.rs"]
+mod scratch_workspace;
+
 use ea_codegen::{GenerateOptions, generate};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -55,36 +58,13 @@ fn every_azure_document_generates_a_crate_that_compiles() {
         options.crate_name = crate_name(version);
         let files = generate(&options).unwrap_or_else(|e| panic!("{version}: {e}"));
         ea_codegen::write::write(&root.join(version), &files).unwrap();
-        members.push(format!("{version:?}"));
+        members.push(version.to_string());
     }
-    std::fs::write(
-        root.join("Cargo.toml"),
-        format!(
-            "[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
-            members.join(", ")
-        ),
-    )
-    .unwrap();
-    std::fs::copy("../Cargo.lock", root.join("Cargo.lock")).unwrap();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args([
-            "check",
-            "--offline",
-            "--workspace",
-            "--all-targets",
-            "--all-features",
-            "--quiet",
-        ])
-        .current_dir(&root)
-        .env("CARGO_TARGET_DIR", tmp.join("azure-target"))
-        .env("RUSTFLAGS", "-D warnings")
-        .output()
-        .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "a crate generated from an Azure document does not build:\n{}",
-        String::from_utf8_lossy(&output.stderr)
+    scratch_workspace::check_offline(
+        &root,
+        &members,
+        &tmp.join("azure-target"),
+        "a crate generated from an Azure document does not build",
     );
 }
 

@@ -2,9 +2,11 @@
 //! generated code is pinned by a snapshot and its crate is compiled; every broken spec is refused
 //! with the file and JSON pointer of the problem.
 
+#[path = "support/scratch_workspace.rs"]
+mod scratch_workspace;
+
 use ea_codegen::{GenerateOptions, generate};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn options(spec: &Path, crate_name: &str) -> GenerateOptions {
     let mut o = GenerateOptions::new(spec);
@@ -218,6 +220,21 @@ fn broken_specs_are_refused_with_file_and_pointer() {
     }
 }
 
+/// Asserts that the in-memory document `spec` is refused at `pointer` with `words` in the message.
+#[track_caller]
+fn assert_refused_inline(spec: &str, pointer: &str, words: &str) {
+    let error = ea_codegen::generate_from_str(
+        Path::new("inline.json"),
+        spec,
+        &options(Path::new("inline.json"), "x"),
+    )
+    .err()
+    .unwrap_or_else(|| panic!("accepted: {spec}"));
+    assert_eq!(error.file, Path::new("inline.json"), "{error}");
+    assert_eq!(error.pointer, pointer, "{error}");
+    assert!(error.message.contains(words), "{error}");
+}
+
 /// `x-ea-csv` mistakes are refused at the node that has them, in the file as written.
 #[test]
 fn csv_layouts_are_checked_with_pointers() {
@@ -291,16 +308,8 @@ fn csv_layouts_are_checked_with_pointers() {
             "unknown x-ea-csv key",
         ),
     ];
-    for (spec, pointer, words) in cases {
-        let error = ea_codegen::generate_from_str(
-            Path::new("inline.json"),
-            spec,
-            &options(Path::new("inline.json"), "x"),
-        )
-        .err()
-        .unwrap_or_else(|| panic!("accepted: {spec}"));
-        assert_eq!(error.pointer, *pointer, "{error}");
-        assert!(error.message.contains(words), "{error}");
+    for (spec, pointer, words) in cases.iter() {
+        assert_refused_inline(spec, pointer, words);
     }
 }
 
@@ -389,16 +398,8 @@ fn long_running_operations_are_checked_with_pointers() {
             "outcome",
         ),
     ];
-    for (spec, pointer, words) in &cases {
-        let error = ea_codegen::generate_from_str(
-            Path::new("inline.json"),
-            spec,
-            &options(Path::new("inline.json"), "x"),
-        )
-        .err()
-        .unwrap_or_else(|| panic!("accepted: {spec}"));
-        assert_eq!(error.pointer, *pointer, "{error}");
-        assert!(error.message.contains(words), "{error}");
+    for (spec, pointer, words) in cases.iter() {
+        assert_refused_inline(spec, pointer, words);
     }
     // The same document with a GET poll is accepted.
     let good = spec(
@@ -443,16 +444,8 @@ fn splittable_ranges_are_checked_with_pointers() {
             "unknown x-ea-splittable key",
         ),
     ];
-    for (spec, pointer, words) in cases {
-        let error = ea_codegen::generate_from_str(
-            Path::new("inline.json"),
-            spec,
-            &options(Path::new("inline.json"), "x"),
-        )
-        .err()
-        .unwrap_or_else(|| panic!("accepted: {spec}"));
-        assert_eq!(error.pointer, *pointer, "{error}");
-        assert!(error.message.contains(words), "{error}");
+    for (spec, pointer, words) in cases.iter() {
+        assert_refused_inline(spec, pointer, words);
     }
     let good = spec(r#"{"start":"from","end":"to","unit":"day"}"#, true);
     let files = ea_codegen::generate_from_str(
@@ -498,15 +491,7 @@ fn lower_refuses_what_the_crate_cannot_express() {
         "/components/schemas/Node",
         "recursive schema",
     )]) {
-        let error = ea_codegen::generate_from_str(
-            Path::new("inline.json"),
-            spec,
-            &options(Path::new("inline.json"), "x"),
-        )
-        .expect_err(spec);
-        assert_eq!(error.file, Path::new("inline.json"));
-        assert_eq!(error.pointer, *pointer, "{error}");
-        assert!(error.message.contains(words), "{error}");
+        assert_refused_inline(spec, pointer, words);
     }
 }
 
@@ -583,35 +568,11 @@ fn every_fixture_crate_compiles() {
     .unwrap();
     members.push("build-script-user".into());
 
-    let list: Vec<String> = members.iter().map(|m| format!("{m:?}")).collect();
-    std::fs::write(
-        root.join("Cargo.toml"),
-        format!(
-            "[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
-            list.join(", ")
-        ),
-    )
-    .unwrap();
-    std::fs::copy("../Cargo.lock", root.join("Cargo.lock")).unwrap();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args([
-            "check",
-            "--offline",
-            "--workspace",
-            "--all-targets",
-            "--all-features",
-            "--quiet",
-        ])
-        .current_dir(&root)
-        .env("CARGO_TARGET_DIR", tmp.join("fixture-target"))
-        .env("RUSTFLAGS", "-D warnings")
-        .output()
-        .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "a generated fixture crate does not build:\n{}",
-        String::from_utf8_lossy(&output.stderr)
+    scratch_workspace::check_offline(
+        &root,
+        &members,
+        &tmp.join("fixture-target"),
+        "a generated fixture crate does not build",
     );
 }
 

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use super::cli_support::{
-    ByteOutputArgs, CliError, Columns, CsvLayout, Format, RowOutputArgs, RowWriter, Sink,
+    ByteOutputArgs, CliError, Columns, CsvLayout, Format, RowOutputArgs, RowWriter, Sink, spinner,
     write_object,
 };
 use super::long_running::{Finished, LongRunning, Poller, Progress};
@@ -176,17 +176,9 @@ struct StatusLine {
 
 impl StatusLine {
     fn new() -> Self {
-        let spinner = io::stderr().is_terminal().then(|| {
-            let style = indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
-            let bar = indicatif::ProgressBar::with_draw_target(
-                None,
-                indicatif::ProgressDrawTarget::stderr(),
-            )
-            .with_style(style);
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
+        let spinner = io::stderr()
+            .is_terminal()
+            .then(|| spinner("{spinner} {msg} [{elapsed}]"));
         StatusLine { spinner }
     }
 

@@ -868,6 +868,17 @@ fn show_progress(sink: &Sink) -> bool {
     io::stderr().is_terminal() && !(sink.is_stdout() && io::stdout().is_terminal())
 }
 
+/// A bar of unknown length on stderr drawn with `template`, ticking on its own.
+pub(crate) fn spinner(template: &str) -> indicatif::ProgressBar {
+    let style = indicatif::ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr())
+            .with_style(style);
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
 /// Rows and pages (or bytes) so far; a no-op when hidden.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
@@ -877,15 +888,8 @@ struct Progress {
 impl Progress {
     fn new(show: bool, template: &str) -> Progress {
         let bar = show.then(|| {
-            let style = indicatif::ProgressStyle::with_template(template)
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
-            let bar = indicatif::ProgressBar::with_draw_target(
-                None,
-                indicatif::ProgressDrawTarget::stderr(),
-            )
-            .with_style(style)
-            .with_message("0");
-            bar.enable_steady_tick(Duration::from_millis(120));
+            let bar = spinner(template);
+            bar.set_message("0");
             bar
         });
         Progress {

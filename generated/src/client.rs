@@ -692,7 +692,7 @@ pub mod builder {
         ) -> crate::runtime::paging::ItemStream<models::PagedJsonDataTitaniumJuly> {
             self.client.0.paginate(self.request())
         }
-        /// Every row of the range, fetched as days side by side (the spec's `x-ea-splittable`: `startTime` to `endTime`): each day's own chain of pages, at most `concurrency` requests in flight (halved on a 429, one more per window of pages after), the rows in the order of [`stream`](Self::stream), each once, at most about `concurrency` pages held. A day that fails after its retries ends the stream with `Error::PartFailed` naming it.
+        /// Every row of the range, fetched as days side by side (the spec's `x-ea-splittable`: `startTime` to `endTime`): each day's own chain of pages, at most `concurrency` requests in flight (halved on a 429, one more per window of pages after), the rows in the order of [`stream`](Self::stream), each once, memory bounded by the concurrency (at most `2 × concurrency` days started ahead of the reader, each holding at most two pages). A day that fails after its retries ends the stream with `Error::PartFailed` naming it.
         pub fn stream_split(
             self,
             concurrency: usize,

@@ -335,7 +335,7 @@ impl Cursor {
 /// member (as on every page of this API that has a next page) it is read
 /// backwards from the end of the body, without looking at the rest; otherwise
 /// the whole body is scanned.
-fn next_link_of(body: &[u8], field: &str) -> Option<String> {
+pub(crate) fn next_link_of(body: &[u8], field: &str) -> Option<String> {
     match last_member(body, field) {
         Some(link) => link,
         None => scan_next_link(body, field),

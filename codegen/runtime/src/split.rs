@@ -3,8 +3,10 @@
 //! chain, the chains run concurrently, and the rows come out in the order of the single request
 //! over the whole range, each once.
 //!
-//! Memory is bounded: at most `concurrency` parts are started ahead of the one being read, each
-//! holding at most one page it has fetched and one it is handing over. The number of requests in
+//! Memory is bounded by the concurrency, never by the range: at most `2 × concurrency` parts are
+//! started ahead of the one being read (twice the request limit, so that a part waiting for the
+//! reader does not leave a request slot idle), each holding at most one page in its hand-over slot
+//! and one waiting to go in, while its next page is in flight. The number of requests in
 //! flight follows additive increase, multiplicative decrease ([`Aimd`]): a 429 halves it, a page
 //! that arrives raises it by one over a window; each 429 is retried as the client's policy says,
 //! honouring the retry-after header. A part that still fails ends the stream with
@@ -22,7 +24,10 @@ use tokio::sync::{Semaphore, mpsc};
 
 use super::client::{ApiRequest, Client, ThrottleHook, decode_response};
 use super::error::Error;
-use super::paging::{Page, resolve_next_link};
+use super::paging::{Page, next_link_of, resolve_next_link};
+use super::response::Response;
+use bytes::Bytes;
+use url::Url;
 
 /// The days of `[first, last]` (by their UTC date), each as `(start, end)` at midnight: the
 /// parts of a range whose unit is a day. Empty when `last` is before `first`.
@@ -188,7 +193,7 @@ where
             limiter: Limiter::new(concurrency),
             pending: parts.into(),
             running: VecDeque::new(),
-            ahead: concurrency,
+            ahead: 2 * concurrency,
             rows: Vec::new().into_iter(),
             done: false,
         }
@@ -216,7 +221,9 @@ where
 }
 
 /// Fetches one part's chain page by page, each request under a permit, each page sent on (the
-/// channel holds one, so a part ahead of the reader waits with one page).
+/// channel holds one, so a part ahead of the reader waits with one page). The next page is asked
+/// for as soon as its link is read from the raw body, while the current page decodes and waits to
+/// be handed over, so a day's chain is not slowed by decoding.
 async fn run_part<P>(
     client: Client,
     limiter: Arc<Limiter>,
@@ -235,23 +242,29 @@ async fn run_part<P>(
             return;
         }
     };
+    let mut fetching = Fetch::start(&client, &limiter, &request, &url);
     loop {
-        let Ok(permit) = limiter.semaphore.acquire().await else {
-            return;
-        };
-        permit.forget();
-        let page = client.fetch_bytes(&request, &url).await;
-        limiter.release(page.is_ok());
-        let page = page.and_then(decode_response::<P>);
-        let (items, next) = match page {
-            Ok(page) => page.into_body().into_parts(),
+        let bytes = match fetching.finish().await {
+            Ok(bytes) => bytes,
             Err(e) => {
                 let _ = tx.send(Err(e)).await;
                 return;
             }
         };
-        let next = match resolve_next_link(&url, next.as_deref()) {
-            Ok(next) => next,
+        let link = next_link_of(bytes.body(), P::NEXT_LINK_FIELD);
+        let next = match resolve_next_link(&url, link.as_deref()) {
+            Ok(next) => next.filter(|next| *next != url),
+            Err(e) => {
+                let _ = tx.send(Err(e)).await;
+                return;
+            }
+        };
+        // Dropping it (the stream gone, or this page not decoding) cancels the request.
+        let ahead = next
+            .as_ref()
+            .map(|next| Fetch::start(&client, &limiter, &request, next));
+        let items = match decode_response::<P>(bytes) {
+            Ok(page) => page.into_body().into_parts().0,
             Err(e) => {
                 let _ = tx.send(Err(e)).await;
                 return;
@@ -260,9 +273,47 @@ async fn run_part<P>(
         if tx.send(Ok(items)).await.is_err() {
             return; // The stream was dropped.
         }
-        match next {
-            Some(next) if next != url => url = next,
+        match (next, ahead) {
+            (Some(next), Some(ahead)) => {
+                url = next;
+                fetching = ahead;
+            }
             _ => return,
+        }
+    }
+}
+
+/// One page's request on a task of its own, under a permit of the limiter; aborted when dropped.
+struct Fetch(Option<tokio::task::JoinHandle<Result<Response<Bytes>, Error>>>);
+
+impl Fetch {
+    fn start(client: &Client, limiter: &Arc<Limiter>, request: &ApiRequest, url: &Url) -> Fetch {
+        let (client, limiter, request, url) =
+            (client.clone(), limiter.clone(), request.clone(), url.clone());
+        Fetch(Some(tokio::spawn(async move {
+            // The semaphore is never closed.
+            if let Ok(permit) = limiter.semaphore.acquire().await {
+                permit.forget();
+            }
+            let page = client.fetch_bytes(&request, &url).await;
+            limiter.release(page.is_ok());
+            page
+        })))
+    }
+
+    async fn finish(&mut self) -> Result<Response<Bytes>, Error> {
+        let handle = self.0.take().expect("a fetch is finished once");
+        // Only this value aborts the task (when dropped), so a join error is a panic: passed on.
+        handle
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+    }
+}
+
+impl Drop for Fetch {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            handle.abort();
         }
     }
 }

@@ -737,7 +737,7 @@ fn split_method(op: &Operation, envelope: &proc_macro2::Ident) -> TokenStream {
     let start = ident(&op.params[split.start].rust_name);
     let end = ident(&op.params[split.end].rust_name);
     let doc = format!(
-        " Every row of the range, fetched as days side by side (the spec's `x-ea-splittable`: `{}` to `{}`): each day's own chain of pages, at most `concurrency` requests in flight (halved on a 429, one more per window of pages after), the rows in the order of [`stream`](Self::stream), each once, at most about `concurrency` pages held. A day that fails after its retries ends the stream with `Error::PartFailed` naming it.",
+        " Every row of the range, fetched as days side by side (the spec's `x-ea-splittable`: `{}` to `{}`): each day's own chain of pages, at most `concurrency` requests in flight (halved on a 429, one more per window of pages after), the rows in the order of [`stream`](Self::stream), each once, memory bounded by the concurrency (at most `2 × concurrency` days started ahead of the reader, each holding at most two pages). A day that fails after its retries ends the stream with `Error::PartFailed` naming it.",
         op.params[split.start].name, op.params[split.end].name
     );
     quote! {

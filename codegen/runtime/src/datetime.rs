@@ -43,6 +43,9 @@ pub fn with_style<R>(style: Style, f: impl FnOnce() -> R) -> R {
 /// time's colons (`2019-05-01T00: 00: 00`, seen in real responses) are ignored.
 pub fn parse_lenient(s: &str) -> Result<DateTime<Utc>, String> {
     let original = s.trim();
+    if let Some(dt) = parse_plain(original.as_bytes()) {
+        return Ok(dt);
+    }
     let t: Cow<'_, str> = if original.contains(": ") {
         Cow::Owned(original.split(": ").collect::<Vec<_>>().join(":"))
     } else {
@@ -64,6 +67,29 @@ pub fn parse_lenient(s: &str) -> Result<DateTime<Utc>, String> {
     Err(format!(
         "invalid date-time {shown:?}: expected RFC 3339, yyyy-MM-ddTHH:mm:ss[.fffffff] (UTC) or yyyy-MM-dd"
     ))
+}
+
+/// The two forms every service answer has, read without a format string: `yyyy-MM-dd` and
+/// `yyyy-MM-ddTHH:mm:ss` (UTC). `None` for anything else (the general parser decides).
+fn parse_plain(b: &[u8]) -> Option<DateTime<Utc>> {
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        b.get(range)?.iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    if !(b.len() == 10 || (b.len() == 19 && b[10] == b'T' && b[13] == b':' && b[16] == b':'))
+        || b[4] != b'-'
+        || b[7] != b'-'
+    {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)?;
+    let time = if b.len() == 19 {
+        chrono::NaiveTime::from_hms_opt(digits(11..13)?, digits(14..16)?, digits(17..19)?)?
+    } else {
+        chrono::NaiveTime::MIN
+    };
+    Some(date.and_time(time).and_utc())
 }
 
 /// Formats in this thread's [`Style`] (RFC 3339 with `Z` unless [`with_style`] says otherwise),

@@ -13,6 +13,7 @@ pub mod cli_long_running;
 #[cfg(feature = "cli")]
 pub mod cli_support;
 pub mod client;
+mod csv_fields;
 pub mod datetime;
 pub mod decimal;
 pub mod error;

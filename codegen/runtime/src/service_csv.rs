@@ -12,11 +12,11 @@ use std::fmt::Display;
 use std::pin::Pin;
 use std::str::FromStr;
 
-use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use futures_util::{Stream, StreamExt};
 use http::StatusCode;
 
+use super::csv_fields::{self, Scan};
 use super::datetime;
 use super::error::{DecodeError, Error};
 use super::response::ByteStream;
@@ -403,14 +403,14 @@ pub type Rows<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
 pub fn rows<T: ServiceCsv + Send + 'static>(body: ByteStream) -> Rows<T> {
     let state = RowReader {
         body,
-        chunk: Bytes::new(),
-        offset: 0,
+        buf: Vec::new(),
+        pos: 0,
         ended: false,
-        parser: csv_core::Reader::new(),
-        output: vec![0; 1024],
-        ends: vec![0; 64],
+        output: Vec::with_capacity(1024),
+        ends: Vec::with_capacity(64),
         positions: None,
         line: 0,
+        newlines: 0,
         records: 0,
         _row: std::marker::PhantomData::<fn() -> T>,
     };
@@ -425,12 +425,16 @@ pub fn rows<T: ServiceCsv + Send + 'static>(body: ByteStream) -> Rows<T> {
 
 struct RowReader<T> {
     body: ByteStream,
-    chunk: Bytes,
-    offset: usize,
+    /// The body's bytes not yet read (from `pos`): a chunk, or the start of a record that spans
+    /// chunks with the next chunk after it.
+    buf: Vec<u8>,
+    pos: usize,
     ended: bool,
-    parser: csv_core::Reader,
+    /// The fields of the last record, one after another, and where each ends.
     output: Vec<u8>,
     ends: Vec<usize>,
+    /// Line ends read so far.
+    newlines: u64,
     /// Layout position → header position, once the header is read.
     positions: Option<Vec<Option<usize>>>,
     /// The line the current record ends on, for errors.
@@ -474,66 +478,59 @@ impl<T: ServiceCsv> RowReader<T> {
         }
     }
 
-    /// Parses up to the end of the next record; its field count, or `None` at the end.
+    /// Reads the next record; its field count, or `None` at the end.
     async fn next_record(&mut self) -> Option<Result<usize, Error>> {
-        let (mut out_len, mut ends_len) = (0, 0);
         loop {
-            if self.offset == self.chunk.len() && !self.ended {
-                match self.body.next().await {
-                    Some(Ok(chunk)) => {
-                        self.chunk = chunk;
-                        self.offset = 0;
-                        continue;
-                    }
-                    Some(Err(e)) => return Some(Err(e)),
-                    None => self.ended = true,
-                }
-            }
-            let input = &self.chunk[self.offset..];
-            let (result, read, written, ended) = self.parser.read_record(
-                input,
-                &mut self.output[out_len..],
-                &mut self.ends[ends_len..],
-            );
-            self.offset += read;
-            out_len += written;
-            ends_len += ended;
-            use csv_core::ReadRecordResult as R;
-            match result {
-                R::InputEmpty => {}
-                R::OutputFull => {
-                    let len = self.output.len();
-                    self.output.resize(len * 2, 0);
-                }
-                R::OutputEndsFull => {
-                    let len = self.ends.len();
-                    self.ends.resize(len * 2, 0);
-                }
-                R::Record => {
-                    // Newlines read so far; a last record without one ends the body.
-                    self.line = self.parser.line() + u64::from(self.ended);
+            let input = &self.buf[self.pos..];
+            match csv_fields::next_record(input, self.ended, &mut self.output, &mut self.ends) {
+                Scan::Record {
+                    consumed,
+                    terminated,
+                } => {
+                    self.newlines += memchr::memchr_iter(b'\n', &input[..consumed]).count() as u64;
+                    self.pos += consumed;
+                    // The line it ends on; a last record without a line end is on the next.
+                    self.line = self.newlines + u64::from(!terminated);
                     self.records += 1;
-                    return Some(Ok(ends_len));
+                    return Some(Ok(self.ends.len()));
                 }
-                R::End => return None,
+                Scan::End => return None,
+                Scan::NeedMore => {
+                    self.buf.drain(..self.pos);
+                    self.pos = 0;
+                    match self.body.next().await {
+                        Some(Ok(chunk)) if self.buf.is_empty() => self.buf = chunk.into(),
+                        Some(Ok(chunk)) => self.buf.extend_from_slice(&chunk),
+                        Some(Err(e)) => return Some(Err(e)),
+                        None => self.ended = true,
+                    }
+                }
             }
         }
     }
 
-    /// The fields of the record just parsed, as text (a byte-order mark before the first dropped).
+    /// The fields of the record just read, as text (a byte-order mark before the first dropped).
     fn record_fields(&self, count: usize) -> Result<Vec<&str>, Error> {
+        let not_utf8 = |bytes: &[u8], e: String| {
+            decode_error(
+                format!("line {}", self.line),
+                format!("not UTF-8: {e}"),
+                String::from_utf8_lossy(bytes).into_owned(),
+            )
+        };
+        // One check for the whole record; a field boundary inside a character is caught below.
+        let text =
+            std::str::from_utf8(&self.output).map_err(|e| not_utf8(&self.output, e.to_string()))?;
         let mut fields = Vec::with_capacity(count);
         let mut start = 0;
         for &end in &self.ends[..count] {
-            let bytes = &self.output[start..end];
-            let text = std::str::from_utf8(bytes).map_err(|e| {
-                decode_error(
-                    format!("line {}", self.line),
-                    format!("not UTF-8: {e}"),
-                    String::from_utf8_lossy(bytes).into_owned(),
+            let field = text.get(start..end).ok_or_else(|| {
+                not_utf8(
+                    &self.output[start..end],
+                    "a field ends inside a character".into(),
                 )
             })?;
-            fields.push(text);
+            fields.push(field);
             start = end;
         }
         if self.records == 1
@@ -580,6 +577,7 @@ fn decode_error(path: String, message: String, record: String) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
     use chrono::TimeZone;
 
     #[derive(Debug, Default, PartialEq)]

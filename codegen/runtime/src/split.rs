@@ -288,8 +288,12 @@ struct Fetch(Option<tokio::task::JoinHandle<Result<Response<Bytes>, Error>>>);
 
 impl Fetch {
     fn start(client: &Client, limiter: &Arc<Limiter>, request: &ApiRequest, url: &Url) -> Fetch {
-        let (client, limiter, request, url) =
-            (client.clone(), limiter.clone(), request.clone(), url.clone());
+        let (client, limiter, request, url) = (
+            client.clone(),
+            limiter.clone(),
+            request.clone(),
+            url.clone(),
+        );
         Fetch(Some(tokio::spawn(async move {
             // The semaphore is never closed.
             if let Ok(permit) = limiter.semaphore.acquire().await {

@@ -1,0 +1,246 @@
+//! The fields of one CSV record, found with `memchr` instead of a byte-at-a-time state machine.
+//!
+//! It reads what `csv_core::Reader` reads with its defaults (comma, `"` quotes doubled inside a
+//! quoted field, `\r`, `\n` or `\r\n` ending a record, blank lines skipped, nothing ever an
+//! error: a quote inside an unquoted field is text, text after a closing quote is kept, an
+//! unclosed quote runs to the end), and a test holds the two to the same fields on awkward input
+//! in every chunking. It exists for speed: a service CSV line is mostly long unquoted runs, which
+//! `memchr3` crosses many bytes at a time, so typed rows cost little more than the raw records of
+//! the `csv` crate (docs/benchmarks.md).
+
+use memchr::{memchr, memchr3};
+
+/// What [`next_record`] found at the start of its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scan {
+    /// A record: its fields are in `out` and `ends`; `consumed` bytes of input (the blank lines
+    /// before it and its line end included) are done with.
+    Record { consumed: usize, terminated: bool },
+    /// The input ends inside a record (or before one) and more may come: call again with more.
+    NeedMore,
+    /// Nothing but blank lines up to the end of the body.
+    End,
+}
+
+/// Reads the record at the start of `input` into `out` (the fields' text, unquoted, one after
+/// another) and `ends` (where each field ends in `out`), as `csv_core` does. `at_eof` says that
+/// no more input follows.
+pub(crate) fn next_record(
+    input: &[u8],
+    at_eof: bool,
+    out: &mut Vec<u8>,
+    ends: &mut Vec<usize>,
+) -> Scan {
+    out.clear();
+    ends.clear();
+    let need_more_or = |scan: Scan| if at_eof { scan } else { Scan::NeedMore };
+    let mut i = input
+        .iter()
+        .position(|b| !matches!(b, b'\r' | b'\n'))
+        .unwrap_or(input.len());
+    if i == input.len() {
+        return need_more_or(Scan::End);
+    }
+    let at_end = |out: &mut Vec<u8>, ends: &mut Vec<usize>| {
+        ends.push(out.len());
+        Scan::Record {
+            consumed: input.len(),
+            terminated: false,
+        }
+    };
+    loop {
+        // A field: a quoted part first, if it starts with a quote.
+        if input[i] == b'"' {
+            i += 1;
+            loop {
+                let Some(k) = memchr(b'"', &input[i..]) else {
+                    if !at_eof {
+                        return Scan::NeedMore;
+                    }
+                    out.extend_from_slice(&input[i..]);
+                    return at_end(out, ends);
+                };
+                out.extend_from_slice(&input[i..i + k]);
+                i += k + 1;
+                match input.get(i) {
+                    Some(b'"') => {
+                        out.push(b'"');
+                        i += 1;
+                    }
+                    None if !at_eof => return Scan::NeedMore,
+                    _ => break,
+                }
+            }
+        }
+        // The unquoted part (all of it, or what follows a closing quote) up to a separator.
+        let Some(k) = memchr3(b',', b'\r', b'\n', &input[i..]) else {
+            if !at_eof {
+                return Scan::NeedMore;
+            }
+            out.extend_from_slice(&input[i..]);
+            return at_end(out, ends);
+        };
+        out.extend_from_slice(&input[i..i + k]);
+        ends.push(out.len());
+        i += k;
+        match input[i] {
+            b',' => {
+                i += 1;
+                if i == input.len() {
+                    if !at_eof {
+                        return Scan::NeedMore;
+                    }
+                    return at_end(out, ends); // `a,` at the very end: an empty last field
+                }
+            }
+            // A `\n` after this `\r` (here or in the next chunk) is a blank line to the next call.
+            b'\r' => {
+                i += 1;
+                if input.get(i) == Some(&b'\n') {
+                    i += 1;
+                }
+                return Scan::Record {
+                    consumed: i,
+                    terminated: true,
+                };
+            }
+            _ => {
+                return Scan::Record {
+                    consumed: i + 1,
+                    terminated: true,
+                };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every record of `input` fed in pieces of `chunk` bytes, as the stream reader does.
+    fn fields_chunked(input: &[u8], chunk: usize) -> Vec<Vec<Vec<u8>>> {
+        let (mut buf, mut fed, mut pos) = (Vec::new(), 0, 0);
+        let (mut out, mut ends, mut records) = (Vec::new(), Vec::new(), Vec::new());
+        loop {
+            let at_eof = fed == input.len();
+            match next_record(&buf[pos..], at_eof, &mut out, &mut ends) {
+                Scan::Record { consumed, .. } => {
+                    pos += consumed;
+                    let mut start = 0;
+                    let mut record = Vec::new();
+                    for &end in &ends {
+                        record.push(out[start..end].to_vec());
+                        start = end;
+                    }
+                    records.push(record);
+                }
+                Scan::End => return records,
+                Scan::NeedMore => {
+                    assert!(!at_eof, "NeedMore at the end of the input");
+                    let next = (fed + chunk).min(input.len());
+                    buf.extend_from_slice(&input[fed..next]);
+                    fed = next;
+                }
+            }
+        }
+    }
+
+    /// csv_core's records of `input` (given whole; its output offsets accumulate over calls).
+    fn fields_of_csv_core(input: &[u8]) -> Vec<Vec<Vec<u8>>> {
+        let mut reader = csv_core::Reader::new();
+        let (mut out, mut ends) = (vec![0; 4096], vec![0; 256]);
+        let (mut records, mut at, mut out_len, mut ends_len) = (Vec::new(), 0, 0, 0);
+        loop {
+            let (result, read, written, n) =
+                reader.read_record(&input[at..], &mut out[out_len..], &mut ends[ends_len..]);
+            at += read;
+            out_len += written;
+            ends_len += n;
+            match result {
+                csv_core::ReadRecordResult::Record => {
+                    let mut start = 0;
+                    records.push(
+                        ends[..ends_len]
+                            .iter()
+                            .map(|&end| {
+                                let field = out[start..end].to_vec();
+                                start = end;
+                                field
+                            })
+                            .collect(),
+                    );
+                    (out_len, ends_len) = (0, 0);
+                }
+                csv_core::ReadRecordResult::End => return records,
+                csv_core::ReadRecordResult::InputEmpty => {}
+                other => panic!("test buffers too small: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn reads_what_csv_core_reads_in_every_chunking() {
+        let inputs: &[&[u8]] = &[
+            b"",
+            b"\r\n\n",
+            b"a",
+            b"a,",
+            b",",
+            b"a,b\r\nc,d\r\n",
+            b"\xef\xbb\xbftitle\r\n\r\nA,B\r\n1,2",
+            b"x,\"quoted, with comma\",y\n",
+            b"\"a \"\"b\"\" c\",\"\"\r\n\"\"\"\"\r\n",
+            b"\"line\r\nbreak\",z\r\n",
+            b"ab\"c,d\"e\"\"f\n",
+            b"\"ab\"cd,e\n",
+            b"\"unclosed, to the end\r\n",
+            b"cr\ronly\rlines",
+            b"a,b\r",
+            b"\"{  \"\"k\"\": \"\"v\"\",  \"\"k2\"\": \"\"v2\"\"}\",2018-05-01,True\r\n",
+            b"\n\n,,\n\n",
+        ];
+        for input in inputs {
+            let expected = fields_of_csv_core(input);
+            for chunk in 1..=input.len().max(1) {
+                // csv_core drops a byte-order mark itself; the stream reader does it after.
+                let mut ours = fields_chunked(input, chunk);
+                if let Some(first) = ours.first_mut().and_then(|r| r.first_mut())
+                    && first.starts_with(b"\xef\xbb\xbf")
+                {
+                    first.drain(..3);
+                }
+                assert_eq!(
+                    ours,
+                    expected,
+                    "{:?} in chunks of {chunk}",
+                    String::from_utf8_lossy(input)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn says_whether_a_record_ended_with_its_line() {
+        let (mut out, mut ends) = (Vec::new(), Vec::new());
+        assert_eq!(
+            next_record(b"a,b\r\nc", true, &mut out, &mut ends),
+            Scan::Record {
+                consumed: 5,
+                terminated: true
+            }
+        );
+        assert_eq!(
+            next_record(b"c", true, &mut out, &mut ends),
+            Scan::Record {
+                consumed: 1,
+                terminated: false
+            }
+        );
+        assert_eq!(
+            next_record(b"c", false, &mut out, &mut ends),
+            Scan::NeedMore
+        );
+        assert_eq!(next_record(b"\r\n", true, &mut out, &mut ends), Scan::End);
+    }
+}

@@ -64,7 +64,7 @@ pub fn blob_router(state: AppState) -> Router {
 /// The routes over a built state.
 pub fn router(state: AppState) -> Router {
     let journaled = state.clone();
-    Router::new()
+    let router = Router::new()
         .route(
             "/health",
             get(admin::health).fallback(|| async { admin::method_not_allowed("GET, HEAD") }),
@@ -96,12 +96,22 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(api::handle)
         .with_state(state)
-        .merge(swagger::assets())
-        .layer(middleware::from_fn(logging::log_requests))
-        .layer(middleware::from_fn_with_state(
+        .merge(swagger::assets());
+    // A layer that would only pass requests on is left out: each costs a boxed future per
+    // request, a tenth of the mock's own time on a small answer (docs/benchmarks.md).
+    let router = if tracing::enabled!(target: "ea_mock_server::access", tracing::Level::INFO) {
+        router.layer(middleware::from_fn(logging::log_requests))
+    } else {
+        router
+    };
+    if journaled.journal.is_on() {
+        router.layer(middleware::from_fn_with_state(
             journaled,
             journal::record_api,
         ))
+    } else {
+        router
+    }
 }
 
 /// Serves the API of `config` on `listener` until SIGINT or SIGTERM, then finishes the requests

@@ -71,9 +71,20 @@ pub struct PageStream<P> {
 
 /// Rows of a paged operation across all pages, fetched page by page.
 /// `Send + Unpin + 'static`, so it can be moved into a spawned task.
+///
+/// The rows of the current page are handed out straight from its vector; only
+/// a new page goes through the paging future (a row moved through a future's
+/// state on every poll cost about a tenth of the row rate).
 pub struct ItemStream<P: Page> {
-    inner: Pin<Box<dyn Stream<Item = Result<P::Item, Error>> + Send>>,
+    rows: std::vec::IntoIter<P::Item>,
+    /// The rows of each page; `None` once it has ended or failed.
+    pages: Option<RowPages<P::Item>>,
 }
+
+/// The rows of each page, in order.
+type RowPages<T> = Pin<Box<dyn Stream<Item = Result<Vec<T>, Error>> + Send>>;
+
+impl<P: Page> Unpin for ItemStream<P> {}
 
 impl<P> Stream for PageStream<P> {
     type Item = Result<Response<P>, Error>;
@@ -87,7 +98,25 @@ impl<P: Page> Stream for ItemStream<P> {
     type Item = Result<P::Item, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
+        let this = &mut *self;
+        loop {
+            if let Some(row) = this.rows.next() {
+                return Poll::Ready(Some(Ok(row)));
+            }
+            let Some(pages) = this.pages.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match pages.as_mut().poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(rows))) => this.rows = rows.into_iter(),
+                // The stream ends after the first error.
+                Poll::Ready(Some(Err(e))) => {
+                    this.pages = None;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => this.pages = None,
+            }
+        }
     }
 }
 
@@ -152,15 +181,11 @@ impl Client {
     /// the raw next page, see the module's read-ahead). The stream ends
     /// after the first error.
     pub fn paginate<P: Page>(&self, req: ApiRequest) -> ItemStream<P> {
-        let state = (Cursor::start(self, &req), Vec::new().into_iter());
-        let stream = futures_util::stream::unfold(state, |(mut cursor, mut rows)| async move {
-            loop {
-                if let Some(row) = rows.next() {
-                    return Some((Ok(row), (cursor, rows)));
-                }
+        let pages =
+            futures_util::stream::unfold(Cursor::start(self, &req), |mut cursor| async move {
                 let (url, page) = match cursor.fetch().await? {
                     Ok(fetched) => fetched,
-                    Err(e) => return Some((Err(e), (cursor, rows))),
+                    Err(e) => return Some((Err(e), cursor)),
                 };
                 // The link first, so the next page is on its way while this one
                 // is decoded.
@@ -170,16 +195,16 @@ impl Client {
                 );
                 cursor.let_read_ahead_start().await;
                 match decode_json::<P>(page.status(), page.body()) {
-                    Ok(body) => rows = body.into_parts().0.into_iter(),
+                    Ok(body) => Some((Ok(body.into_parts().0), cursor)),
                     Err(e) => {
                         cursor.stop();
-                        return Some((Err(e), (cursor, rows)));
+                        Some((Err(e), cursor))
                     }
                 }
-            }
-        });
+            });
         ItemStream {
-            inner: Box::pin(stream.fuse()),
+            rows: Vec::new().into_iter(),
+            pages: Some(Box::pin(pages)),
         }
     }
 }

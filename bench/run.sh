@@ -373,7 +373,6 @@ echo "$SPLIT_OUT" >&2
 split_field() { grep "^RESULT" "$WORK/split.err" | grep " api=$1 " | sed -n "$2p" | tr " " "\n" | sed -n "s/^$3=//p"; }
 T_CHAIN=$(split_field chain 1 seconds)
 T_SPLIT=$(sed -n 's/^split runs: .* median \([0-9.]*\) s$/\1/p' "$WORK/split.err")
-T_THROTTLED=$(split_field split 4 seconds)
 SPLIT_ROWS=$(split_field split 1 rows)
 SPLIT_RSS=$(split_field split 1 peak_rss_kib)
 CHAIN_RSS=$(split_field chain 1 peak_rss_kib)

@@ -797,6 +797,53 @@ impl crate::runtime::service_csv::ServiceCsv for UsageDetailsDeNormalizedTitaniu
             resource_group: cells.get(20)?,
         })
     }
+
+    fn read_cells_into(
+        &mut self,
+        cells: &crate::runtime::service_csv::Cells<'_>,
+    ) -> Result<(), crate::runtime::service_csv::CellError> {
+        cells.get_into(38, &mut self.service_name)?;
+        cells.get_into(39, &mut self.service_tier)?;
+        cells.get_into(37, &mut self.location)?;
+        cells.get_into(36, &mut self.charges_billed_separately)?;
+        cells.get_into(33, &mut self.part_number)?;
+        cells.get_into(34, &mut self.resource_guid)?;
+        cells.get_into(35, &mut self.offer_id)?;
+        cells.get_into(7, &mut self.cost)?;
+        cells.get_into(0, &mut self.account_id)?;
+        cells.get_into(19, &mut self.product_id)?;
+        cells.get_into(22, &mut self.resource_location_id)?;
+        cells.get_into(6, &mut self.consumed_service_id)?;
+        cells.get_into(10, &mut self.department_id)?;
+        cells.get_into(2, &mut self.account_owner_email)?;
+        cells.get_into(1, &mut self.account_name)?;
+        cells.get_into(24, &mut self.service_administrator_id)?;
+        cells.get_into(29, &mut self.subscription_id)?;
+        cells.get_into(28, &mut self.subscription_guid)?;
+        cells.get_into(30, &mut self.subscription_name)?;
+        cells.get_into(9, &mut self.date)?;
+        cells.get_into(18, &mut self.product)?;
+        cells.get_into(14, &mut self.meter_id)?;
+        cells.get_into(13, &mut self.meter_category)?;
+        cells.get_into(17, &mut self.meter_sub_category)?;
+        cells.get_into(16, &mut self.meter_region)?;
+        cells.get_into(15, &mut self.meter_name)?;
+        cells.get_into(4, &mut self.consumed_quantity)?;
+        cells.get_into(23, &mut self.resource_rate)?;
+        cells.get_into(21, &mut self.resource_location)?;
+        cells.get_into(5, &mut self.consumed_service)?;
+        cells.get_into(12, &mut self.instance_id)?;
+        cells.get_into(25, &mut self.service_info1)?;
+        cells.get_into(26, &mut self.service_info2)?;
+        cells.get_into(3, &mut self.additional_info)?;
+        cells.get_into(31, &mut self.tags)?;
+        cells.get_into(27, &mut self.store_service_identifier)?;
+        cells.get_into(11, &mut self.department_name)?;
+        cells.get_into(8, &mut self.cost_center)?;
+        cells.get_into(32, &mut self.unit_of_measure)?;
+        cells.get_into(20, &mut self.resource_group)?;
+        Ok(())
+    }
 }
 
 /// An asynchronous usage report: what submit and every poll of its reportUrl answer.

@@ -13,8 +13,8 @@ use memchr::{memchr, memchr3};
 /// What [`next_record`] found at the start of its input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Scan {
-    /// A record: its fields are in `out` and `ends`; `consumed` bytes of input (the blank lines
-    /// before it and its line end included) are done with.
+    /// A record: its fields are in `fields`; `consumed` bytes of input (the blank lines before
+    /// it and its line end included) are done with.
     Record { consumed: usize, terminated: bool },
     /// The input ends inside a record (or before one) and more may come: call again with more.
     NeedMore,
@@ -22,17 +22,25 @@ pub(crate) enum Scan {
     End,
 }
 
-/// Reads the record at the start of `input` into `out` (the fields' text, unquoted, one after
-/// another) and `ends` (where each field ends in `out`), as `csv_core` does. `at_eof` says that
-/// no more input follows.
+/// Where a field's text is: a range of the input (a field without quotes, most of them, is
+/// never copied) or, when `unquoted` is set, of `out` (a quoted field's text without its quotes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Field {
+    pub start: usize,
+    pub end: usize,
+    pub unquoted: bool,
+}
+
+/// Reads the record at the start of `input` into `fields` (and the text of its quoted fields,
+/// unquoted, into `out`), as `csv_core` does. `at_eof` says that no more input follows.
 pub(crate) fn next_record(
     input: &[u8],
     at_eof: bool,
     out: &mut Vec<u8>,
-    ends: &mut Vec<usize>,
+    fields: &mut Vec<Field>,
 ) -> Scan {
     out.clear();
-    ends.clear();
+    fields.clear();
     let need_more_or = |scan: Scan| if at_eof { scan } else { Scan::NeedMore };
     let mut i = input
         .iter()
@@ -41,16 +49,14 @@ pub(crate) fn next_record(
     if i == input.len() {
         return need_more_or(Scan::End);
     }
-    let at_end = |out: &mut Vec<u8>, ends: &mut Vec<usize>| {
-        ends.push(out.len());
-        Scan::Record {
-            consumed: input.len(),
-            terminated: false,
-        }
+    let at_end = Scan::Record {
+        consumed: input.len(),
+        terminated: false,
     };
     loop {
         // A field: a quoted part first, if it starts with a quote.
-        if input[i] == b'"' {
+        let quoted = (input[i] == b'"').then_some(out.len());
+        if quoted.is_some() {
             i += 1;
             loop {
                 let Some(k) = memchr(b'"', &input[i..]) else {
@@ -58,7 +64,12 @@ pub(crate) fn next_record(
                         return Scan::NeedMore;
                     }
                     out.extend_from_slice(&input[i..]);
-                    return at_end(out, ends);
+                    fields.push(Field {
+                        start: quoted.unwrap_or_default(),
+                        end: out.len(),
+                        unquoted: true,
+                    });
+                    return at_end;
                 };
                 out.extend_from_slice(&input[i..i + k]);
                 i += k + 1;
@@ -73,15 +84,29 @@ pub(crate) fn next_record(
             }
         }
         // The unquoted part (all of it, or what follows a closing quote) up to a separator.
-        let Some(k) = memchr3(b',', b'\r', b'\n', &input[i..]) else {
-            if !at_eof {
-                return Scan::NeedMore;
-            }
-            out.extend_from_slice(&input[i..]);
-            return at_end(out, ends);
+        let (k, last) = match memchr3(b',', b'\r', b'\n', &input[i..]) {
+            Some(k) => (k, false),
+            None if !at_eof => return Scan::NeedMore,
+            None => (input.len() - i, true),
         };
-        out.extend_from_slice(&input[i..i + k]);
-        ends.push(out.len());
+        fields.push(match quoted {
+            Some(start) => {
+                out.extend_from_slice(&input[i..i + k]);
+                Field {
+                    start,
+                    end: out.len(),
+                    unquoted: true,
+                }
+            }
+            None => Field {
+                start: i,
+                end: i + k,
+                unquoted: false,
+            },
+        });
+        if last {
+            return at_end;
+        }
         i += k;
         match input[i] {
             b',' => {
@@ -90,7 +115,13 @@ pub(crate) fn next_record(
                     if !at_eof {
                         return Scan::NeedMore;
                     }
-                    return at_end(out, ends); // `a,` at the very end: an empty last field
+                    // `a,` at the very end: an empty last field.
+                    fields.push(Field {
+                        start: i,
+                        end: i,
+                        unquoted: false,
+                    });
+                    return at_end;
                 }
             }
             // A `\n` after this `\r` (here or in the next chunk) is a blank line to the next call.
@@ -121,19 +152,18 @@ mod tests {
     /// Every record of `input` fed in pieces of `chunk` bytes, as the stream reader does.
     fn fields_chunked(input: &[u8], chunk: usize) -> Vec<Vec<Vec<u8>>> {
         let (mut buf, mut fed, mut pos) = (Vec::new(), 0, 0);
-        let (mut out, mut ends, mut records) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut out, mut fields, mut records) = (Vec::new(), Vec::new(), Vec::new());
         loop {
             let at_eof = fed == input.len();
-            match next_record(&buf[pos..], at_eof, &mut out, &mut ends) {
+            let input_now = &buf[pos..];
+            match next_record(input_now, at_eof, &mut out, &mut fields) {
                 Scan::Record { consumed, .. } => {
+                    let text = |f: &Field| {
+                        let from = if f.unquoted { &out[..] } else { input_now };
+                        from[f.start..f.end].to_vec()
+                    };
+                    records.push(fields.iter().map(text).collect());
                     pos += consumed;
-                    let mut start = 0;
-                    let mut record = Vec::new();
-                    for &end in &ends {
-                        record.push(out[start..end].to_vec());
-                        start = end;
-                    }
-                    records.push(record);
                 }
                 Scan::End => return records,
                 Scan::NeedMore => {

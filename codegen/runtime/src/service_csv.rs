@@ -159,6 +159,13 @@ pub trait ServiceCsv: Sized {
     /// Reads a row from its cells (by layout position).
     fn read_cells(cells: &Cells<'_>) -> Result<Self, CellError>;
 
+    /// Reads a row from its cells into `self`, reusing its text buffers (generated models do;
+    /// by default it is a fresh row). What [`RowReader::next_into`] calls.
+    fn read_cells_into(&mut self, cells: &Cells<'_>) -> Result<(), CellError> {
+        *self = Self::read_cells(cells)?;
+        Ok(())
+    }
+
     /// One record line, CRLF-terminated.
     fn write_record(&self, out: &mut Vec<u8>) {
         let mut cells = CellWriter { out, first: true };
@@ -221,6 +228,13 @@ impl Cells<'_> {
         T::read_cell(self.text(column)).map_err(|message| CellError { column, message })
     }
 
+    /// Reads layout column `column` into `value`, reusing what it holds (a string's buffer).
+    pub fn get_into<T: Cell>(&self, column: usize, value: &mut T) -> Result<(), CellError> {
+        value
+            .read_into(self.text(column))
+            .map_err(|message| CellError { column, message })
+    }
+
     /// The value of layout column `column` through `FromStr` (`None` when empty).
     pub fn parse<T: FromStr>(&self, column: usize) -> Result<Option<T>, CellError>
     where
@@ -266,6 +280,12 @@ pub trait Cell: Sized {
     fn write_cell(&self, out: &mut Vec<u8>);
     /// Reads the cell's text.
     fn read_cell(text: &str) -> Result<Self, String>;
+
+    /// Reads the cell's text into `self`, reusing what it holds (a string's buffer).
+    fn read_into(&mut self, text: &str) -> Result<(), String> {
+        *self = Self::read_cell(text)?;
+        Ok(())
+    }
 }
 
 impl<T: Cell> Cell for Option<T> {
@@ -282,6 +302,15 @@ impl<T: Cell> Cell for Option<T> {
             T::read_cell(text).map(Some)
         }
     }
+
+    fn read_into(&mut self, text: &str) -> Result<(), String> {
+        match self {
+            _ if text.is_empty() && !T::EMPTY_IS_A_VALUE => *self = None,
+            Some(value) => value.read_into(text)?,
+            None => *self = Some(T::read_cell(text)?),
+        }
+        Ok(())
+    }
 }
 
 impl Cell for String {
@@ -293,6 +322,12 @@ impl Cell for String {
 
     fn read_cell(text: &str) -> Result<Self, String> {
         Ok(text.to_owned())
+    }
+
+    fn read_into(&mut self, text: &str) -> Result<(), String> {
+        self.clear();
+        self.push_str(text);
+        Ok(())
     }
 }
 
@@ -401,21 +436,8 @@ pub type Rows<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
 /// localised form `Localised (Name)`; columns the layout does not know are ignored, and a layout
 /// column the header lacks reads as empty.
 pub fn rows<T: ServiceCsv + Send + 'static>(body: ByteStream) -> Rows<T> {
-    let state = RowReader {
-        body,
-        buf: Vec::new(),
-        pos: 0,
-        ended: false,
-        output: Vec::with_capacity(1024),
-        ends: Vec::with_capacity(64),
-        positions: None,
-        line: 0,
-        newlines: 0,
-        records: 0,
-        _row: std::marker::PhantomData::<fn() -> T>,
-    };
     Box::pin(futures_util::stream::unfold(
-        state,
+        reader::<T>(body),
         |mut state| async move {
             let item = state.next_row().await?;
             Some((item, state))
@@ -423,16 +445,46 @@ pub fn rows<T: ServiceCsv + Send + 'static>(body: ByteStream) -> Rows<T> {
     ))
 }
 
-struct RowReader<T> {
+/// Like [`rows`], as a reader whose [`RowReader::next_into`] fills one row again and again.
+pub fn reader<T: ServiceCsv>(body: ByteStream) -> RowReader<T> {
+    RowReader {
+        body,
+        buf: Vec::new(),
+        pos: 0,
+        ended: false,
+        output: Vec::with_capacity(1024),
+        fields: Vec::with_capacity(64),
+        record_start: 0,
+        positions: None,
+        line: 0,
+        newlines: 0,
+        records: 0,
+        _row: std::marker::PhantomData::<fn() -> T>,
+    }
+}
+
+impl<T> std::fmt::Debug for RowReader<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowReader")
+            .field("line", &self.line)
+            .field("records", &self.records)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads a CSV body in `T`'s layout (see [`rows`]).
+pub struct RowReader<T> {
     body: ByteStream,
     /// The body's bytes not yet read (from `pos`): a chunk, or the start of a record that spans
     /// chunks with the next chunk after it.
     buf: Vec<u8>,
     pos: usize,
     ended: bool,
-    /// The fields of the last record, one after another, and where each ends.
+    /// The last record: where its fields are (in `buf` from `record_start`, or in `output`, the
+    /// text of its quoted fields).
     output: Vec<u8>,
-    ends: Vec<usize>,
+    fields: Vec<csv_fields::Field>,
+    record_start: usize,
     /// Line ends read so far.
     newlines: u64,
     /// Layout position → header position, once the header is read.
@@ -446,7 +498,21 @@ struct RowReader<T> {
 
 impl<T: ServiceCsv> RowReader<T> {
     /// The next row; `None` at the end of the body.
-    async fn next_row(&mut self) -> Option<Result<T, Error>> {
+    pub async fn next_row(&mut self) -> Option<Result<T, Error>> {
+        self.next_with(T::read_cells).await
+    }
+
+    /// Reads the next row into `row`, reusing its text buffers (as `csv`'s `read_record` reuses
+    /// a record): no allocation per row once the buffers are large enough. `None` at the end
+    /// of the body; after an error `row` may hold part of the failed record.
+    pub async fn next_into(&mut self, row: &mut T) -> Option<Result<(), Error>> {
+        self.next_with(|cells| row.read_cells_into(cells)).await
+    }
+
+    async fn next_with<R>(
+        &mut self,
+        read: impl FnOnce(&Cells<'_>) -> Result<R, CellError>,
+    ) -> Option<Result<R, Error>> {
         loop {
             let fields = match self.next_record().await? {
                 Ok(n) => n,
@@ -467,7 +533,7 @@ impl<T: ServiceCsv> RowReader<T> {
                 positions,
             };
             let line = self.line;
-            return Some(T::read_cells(&cells).map_err(|e| {
+            return Some(read(&cells).map_err(|e| {
                 let caption = T::LAYOUT.columns.get(e.column).map_or("?", |c| c.caption);
                 decode_error(
                     format!("line {line}, column {caption}"),
@@ -482,17 +548,18 @@ impl<T: ServiceCsv> RowReader<T> {
     async fn next_record(&mut self) -> Option<Result<usize, Error>> {
         loop {
             let input = &self.buf[self.pos..];
-            match csv_fields::next_record(input, self.ended, &mut self.output, &mut self.ends) {
+            match csv_fields::next_record(input, self.ended, &mut self.output, &mut self.fields) {
                 Scan::Record {
                     consumed,
                     terminated,
                 } => {
                     self.newlines += memchr::memchr_iter(b'\n', &input[..consumed]).count() as u64;
+                    self.record_start = self.pos;
                     self.pos += consumed;
                     // The line it ends on; a last record without a line end is on the next.
                     self.line = self.newlines + u64::from(!terminated);
                     self.records += 1;
-                    return Some(Ok(self.ends.len()));
+                    return Some(Ok(self.fields.len()));
                 }
                 Scan::End => return None,
                 Scan::NeedMore => {
@@ -518,20 +585,26 @@ impl<T: ServiceCsv> RowReader<T> {
                 String::from_utf8_lossy(bytes).into_owned(),
             )
         };
-        // One check for the whole record; a field boundary inside a character is caught below.
-        let text =
+        // One check for the record's bytes and one for its quoted fields' text; a field
+        // boundary inside a character is caught below.
+        let record = &self.buf[self.record_start..self.pos];
+        let text = std::str::from_utf8(record).map_err(|e| not_utf8(record, e.to_string()))?;
+        let quoted =
             std::str::from_utf8(&self.output).map_err(|e| not_utf8(&self.output, e.to_string()))?;
         let mut fields = Vec::with_capacity(count);
-        let mut start = 0;
-        for &end in &self.ends[..count] {
-            let field = text.get(start..end).ok_or_else(|| {
+        for field in &self.fields[..count] {
+            let (from, bytes) = if field.unquoted {
+                (quoted, &self.output[..])
+            } else {
+                (text, record)
+            };
+            let value = from.get(field.start..field.end).ok_or_else(|| {
                 not_utf8(
-                    &self.output[start..end],
+                    &bytes[field.start..field.end],
                     "a field ends inside a character".into(),
                 )
             })?;
-            fields.push(field);
-            start = end;
+            fields.push(value);
         }
         if self.records == 1
             && let Some(first) = fields.first_mut()

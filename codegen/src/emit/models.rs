@@ -192,10 +192,30 @@ fn service_csv(m: &Model) -> TokenStream {
         };
         quote! { #field: #value, }
     });
+    let reads_into = m.fields.iter().enumerate().map(|(i, f)| {
+        let field = ident(&f.rust_name);
+        match layout
+            .columns
+            .iter()
+            .position(|c| c.field == i)
+            .map(proc_macro2::Literal::usize_unsuffixed)
+        {
+            None => quote! { self.#field = None; },
+            Some(at) => match (&f.ty, f.is_optional()) {
+                (TypeRef::Decimal, true) => quote! { self.#field = cells.parse(#at)?; },
+                (TypeRef::Decimal, false) => quote! { self.#field = cells.parse_required(#at)?; },
+                _ => quote! { cells.get_into(#at, &mut self.#field)?; },
+            },
+        }
+    });
     let additional = m
         .additional
         .as_ref()
         .map(|_| quote! { additional_properties: Default::default(), });
+    let additional_into = m
+        .additional
+        .as_ref()
+        .map(|_| quote! { self.additional_properties = Default::default(); });
     quote! {
         impl crate::runtime::service_csv::ServiceCsv for #name {
             const LAYOUT: crate::runtime::service_csv::Layout = crate::runtime::service_csv::Layout {
@@ -215,6 +235,15 @@ fn service_csv(m: &Model) -> TokenStream {
                     #(#reads)*
                     #additional
                 })
+            }
+
+            fn read_cells_into(
+                &mut self,
+                cells: &crate::runtime::service_csv::Cells<'_>,
+            ) -> Result<(), crate::runtime::service_csv::CellError> {
+                #(#reads_into)*
+                #additional_into
+                Ok(())
             }
         }
     }

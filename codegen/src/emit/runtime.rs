@@ -40,6 +40,10 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../../runtime/src/cli_support.rs"),
     ),
     ("client.rs", include_str!("../../runtime/src/client.rs")),
+    (
+        "csv_fields.rs",
+        include_str!("../../runtime/src/csv_fields.rs"),
+    ),
     ("datetime.rs", include_str!("../../runtime/src/datetime.rs")),
     ("decimal.rs", include_str!("../../runtime/src/decimal.rs")),
     ("error.rs", include_str!("../../runtime/src/error.rs")),

@@ -376,7 +376,7 @@ T_SPLIT=$(sed -n 's/^split runs: .* median \([0-9.]*\) s$/\1/p' "$WORK/split.err
 SPLIT_ROWS=$(split_field split 1 rows)
 SPLIT_RSS=$(split_field split 1 peak_rss_kib)
 CHAIN_RSS=$(split_field chain 1 peak_rss_kib)
-THROTTLE_LINE=$(echo "$SPLIT_OUT" | grep -- '--rate-limit' || echo "not reached")
+THROTTLE_LINE=$(echo "$SPLIT_OUT" | grep -- '--rate-limit' | sed 's/^| //; s/ |$//; s/ | /; /g' || echo "not reached")
 
 # ---------------------------------------------------------------- summary
 col() { awk -F'\t' -v l="$1" -v c="$2" '$1 == l { print $c }' "$TSV"; }

@@ -1,7 +1,7 @@
 //! The request journal under load.
 //!
-//! Without flags (as `cargo bench --workspace` runs it): the in-process cost of journaling, one
-//! entry pushed into a 10,000-entry ring per iteration, and the heap the full ring holds.
+//! Without flags (as `cargo bench --workspace` runs it): the in-process cost of journaling one
+//! request into a full 10,000-entry ring, the time to list the ring, and the heap it holds.
 //!
 //! With `--base URL` (as `mock-server/bench/journal.sh` runs it, against a release mock started
 //! with `--journal-size 10000`): a bounded soak, `--requests N` (100,000) requests over
@@ -18,8 +18,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use ea_mock_server::JournalEntry;
-use ea_mock_server::journal::{Filter, Journal};
+use ea_mock_server::journal::{BodyBytes, Filter, Journal, Kept, Received};
+use ea_mock_server::keys::KeyRing;
+use http::{HeaderMap, HeaderValue, Method};
 
 fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
     let at = args.iter().position(|a| a == name)?;
@@ -36,33 +37,38 @@ fn status_kib(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// An entry the size of a typical client request's (six headers).
-fn entry(n: u64) -> JournalEntry {
-    let headers = [
-        ("host", "127.0.0.1:8080".to_owned()),
-        ("user-agent", "ea-reporting/0.1.0".to_owned()),
-        ("accept", "application/json".to_owned()),
-        ("authorization", "bearer key-1".to_owned()),
-        ("if-none-match", format!("\"{n:016x}\"")),
-        ("x-request-id", format!("bench-{n}")),
-    ];
-    JournalEntry {
-        seq: 0,
-        time: "2026-12-02T07:00:00.000Z".into(),
-        listener: "api".into(),
-        method: "GET".into(),
-        target: format!(
-            "/v3/enrollments/100/billingperiods/2018{:02}/balancesummary",
-            n % 12 + 1
+/// The headers of a typical client request (six), as hyper hands them to the mock.
+fn request_headers() -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    for (name, value) in [
+        ("host", "127.0.0.1:8080"),
+        ("user-agent", "ea-reporting/0.1.0"),
+        ("accept", "application/json"),
+        ("authorization", "bearer ea-mock-key"),
+        ("if-none-match", "\"00000000000000aa\""),
+        ("x-request-id", "bench-1"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    headers
+}
+
+/// What the journal's middleware keeps of one request: its target and headers copied into one
+/// buffer and checked for keys, the rest references and numbers.
+fn received(key_ring: &KeyRing, headers: &HeaderMap, key: &Arc<str>) -> Received {
+    Received {
+        time: chrono::Utc::now(),
+        listener: "api",
+        method: Method::GET,
+        kept: Kept::new(
+            key_ring,
+            "/v3/enrollments/100/billingperiods/201805/balancesummary",
+            headers,
         ),
-        headers: headers
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-        operation: Some("BalanceSummaryV3_GetByBillingPeriod".into()),
-        key: Some("key-1".into()),
+        operation: Some("BalanceSummaryV3_GetByBillingPeriod"),
+        key: Some(key.clone()),
         status: 200,
-        bytes: 612,
+        bytes: BodyBytes::Exact(612),
         fault: None,
     }
 }
@@ -70,19 +76,28 @@ fn entry(n: u64) -> JournalEntry {
 fn in_process() {
     const RING: usize = 10_000;
     const PUSHES: u64 = 300_000;
+    let key_ring = KeyRing::new(&["ea-mock-key".to_owned()], &[], None);
+    let headers = request_headers();
+    let key: Arc<str> = "key-1".into();
     let before = status_kib("VmRSS:");
     let journal = Journal::new(RING);
     let started = Instant::now();
-    for n in 0..PUSHES {
-        journal.push(entry(n));
+    for _ in 0..PUSHES {
+        journal.push(received(&key_ring, &headers, &key));
     }
     let took = started.elapsed();
+    let listed_at = Instant::now();
+    let listing = journal.listing_json(&Filter::default());
+    let listed = listed_at.elapsed();
     let kept = journal.entries(&Filter::default()).len();
     let after = status_kib("VmRSS:");
     println!(
-        "journal push: {PUSHES} entries into a ring of {RING}: {:.0} ns/entry (building the entry \
-         included); {kept} kept; RSS grew by {:.1} MiB",
+        "journal push: {PUSHES} requests into a ring of {RING}: {:.0} ns/request (what the \
+         middleware does: target and headers copied and checked for keys, the entry kept, the \
+         oldest dropped); {kept} kept; listing them: {:.1} ms, {:.1} MiB of JSON; RSS grew by {:.1} MiB",
         took.as_nanos() as f64 / PUSHES as f64,
+        listed.as_secs_f64() * 1e3,
+        listing.len() as f64 / 1_048_576.0,
         after.saturating_sub(before) as f64 / 1024.0
     );
 }

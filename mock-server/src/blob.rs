@@ -57,9 +57,9 @@ pub fn router(state: AppState) -> Router {
         .fallback(handle)
         .layer(middleware::from_fn(logging::log_blob_requests))
         .layer(middleware::from_fn_with_state(state.clone(), count))
-        .layer(middleware::from_fn_with_state(
+        .layer(crate::journal::JournalLayer::new(
             state.clone(),
-            crate::journal::record_blob,
+            crate::journal::Listener::Blob,
         ))
         .with_state(state)
 }

@@ -10,14 +10,18 @@
 //! blob listener's `sig` by `REDACTED`. Streamed bodies are counted as they are sent, so an
 //! entry's `bytes` grows until its body is done. `/admin` requests are not journaled.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use axum::body::{Body, HttpBody};
-use axum::extract::{Request, State};
-use axum::middleware::Next;
+use axum::extract::Request;
 use axum::response::Response;
 use futures_util::StreamExt as _;
 use http::{HeaderMap, Method};
@@ -114,17 +118,21 @@ impl Filter {
 
     /// Whether `entry` passes.
     pub fn matches(&self, entry: &JournalEntry) -> bool {
-        let operation = self
+        self.matches_parts(entry.operation.as_deref(), entry.status, &entry.listener)
+    }
+
+    fn matches_parts(&self, operation: Option<&str>, status: u16, listener: &str) -> bool {
+        let operation_passes = self
             .operation
             .as_deref()
-            .is_none_or(|op| entry.operation.as_deref() == Some(op));
-        let status = match self.status {
+            .is_none_or(|op| operation == Some(op));
+        let status_passes = match self.status {
             None => true,
-            Some(StatusFilter::Exact(s)) => entry.status == s,
-            Some(StatusFilter::Class(c)) => entry.status / 100 == c,
+            Some(StatusFilter::Exact(s)) => status == s,
+            Some(StatusFilter::Class(c)) => status / 100 == c,
         };
-        let listener = self.listener.as_deref().is_none_or(|l| entry.listener == l);
-        operation && status && listener
+        let listener_passes = self.listener.as_deref().is_none_or(|l| listener == l);
+        operation_passes && status_passes && listener_passes
     }
 }
 
@@ -145,11 +153,157 @@ fn parse_status(value: &str) -> Result<StatusFilter, String> {
     }
 }
 
-/// A kept entry; its body's byte count is shared with the body being sent.
+/// A request as the ring keeps it: what was received, not yet written out. Its target and
+/// headers are copied into one allocation ([`Kept`]); the time, method and text are formatted
+/// only when the journal is listed. A request thus costs the journal one allocation instead of
+/// one per header name and value (issue 16 measured the old entry at a quarter to a half of
+/// the mock's rate on its smallest answer).
+#[derive(Debug)]
+pub struct Received {
+    /// When the answer's head was ready.
+    pub time: chrono::DateTime<chrono::Utc>,
+    /// `api` or `blob`.
+    pub listener: &'static str,
+    /// The request method.
+    pub method: Method,
+    /// Target and headers.
+    pub kept: Kept,
+    /// The operation id matched, if any.
+    pub operation: Option<&'static str>,
+    /// The name of the key used, once authenticated (`Authorization` is listed as `bearer` it).
+    pub key: Option<Arc<str>>,
+    /// The status sent.
+    pub status: u16,
+    /// The body's size, or its counter while it streams.
+    pub bytes: BodyBytes,
+    /// The fault that shaped the answer.
+    pub fault: Option<Fault>,
+}
+
+/// A request's target and headers as the journal keeps them, copied into one buffer:
+/// `target \0 name \0 value \0 name \0 value …` (a header value cannot hold a NUL, nor can a
+/// target). Copied, never the request's own values: those are slices of hyper's read buffer,
+/// and a kept slice would keep that whole buffer (a 10,000-entry journal then held 100 MiB).
+/// Every `Authorization` value is kept empty (it is listed as `bearer <key name>` or
+/// `[redacted]`) and any other value holding a configured key is kept with the key's name.
+#[derive(Debug)]
+pub struct Kept(Box<[u8]>);
+
+impl Kept {
+    /// `target` (already redacted by the caller where it needs more than the key ring) and
+    /// `headers`, configured keys replaced by their names. Order and repeated names are kept.
+    pub fn new(key_ring: &crate::keys::KeyRing, target: &str, headers: &HeaderMap) -> Kept {
+        let size = target.len()
+            + headers
+                .iter()
+                .map(|(n, v)| n.as_str().len() + v.len() + 2)
+                .sum::<usize>();
+        let mut out = Vec::with_capacity(size);
+        out.extend_from_slice(key_ring.redact(target).as_bytes());
+        for (name, value) in headers {
+            out.push(0);
+            out.extend_from_slice(name.as_str().as_bytes());
+            out.push(0);
+            if name == http::header::AUTHORIZATION {
+                continue;
+            }
+            match key_ring.redact(&String::from_utf8_lossy(value.as_bytes())) {
+                Cow::Borrowed(_) => out.extend_from_slice(value.as_bytes()),
+                Cow::Owned(redacted) => out.extend_from_slice(redacted.as_bytes()),
+            }
+        }
+        Kept(out.into_boxed_slice())
+    }
+
+    fn parts(&self) -> std::slice::Split<'_, u8, impl FnMut(&u8) -> bool> {
+        self.0.split(|b| *b == 0)
+    }
+
+    fn target(&self) -> String {
+        let target = self.parts().next().unwrap_or_default();
+        String::from_utf8_lossy(target).into_owned()
+    }
+
+    /// Header names and values, as kept.
+    fn headers(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        let mut parts = self.parts().skip(1);
+        std::iter::from_fn(move || Some((parts.next()?, parts.next()?)))
+    }
+}
+
+/// A body's byte count: known when the answer was ready, or counted as it streams.
+#[derive(Debug)]
+pub enum BodyBytes {
+    /// The whole body's size (0 for `HEAD`).
+    Exact(u64),
+    /// Shared with the body being sent.
+    Counted(Arc<AtomicU64>),
+}
+
+impl BodyBytes {
+    fn get(&self) -> u64 {
+        match self {
+            BodyBytes::Exact(n) => *n,
+            BodyBytes::Counted(c) => c.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// What shaped an answer, as named in an entry's `fault`.
+#[derive(Clone, Copy, Debug)]
+pub enum Fault {
+    /// A run-time rule (`rule-1`).
+    Rule(crate::scenarios::RuleId),
+    /// `forced`, `injected`, `injected-drop` or `rate-limit`.
+    Named(&'static str),
+}
+
+impl Received {
+    fn passes(&self, filter: &Filter) -> bool {
+        filter.matches_parts(self.operation, self.status, self.listener)
+    }
+
+    /// The entry listed for it.
+    fn entry(&self, seq: u64) -> JournalEntry {
+        JournalEntry {
+            seq,
+            time: self
+                .time
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            listener: self.listener.to_owned(),
+            method: self.method.to_string(),
+            target: self.kept.target(),
+            headers: self
+                .kept
+                .headers()
+                .map(|(name, value)| {
+                    let name = String::from_utf8_lossy(name).into_owned();
+                    let value = if name == http::header::AUTHORIZATION.as_str() {
+                        self.key
+                            .as_deref()
+                            .map_or_else(|| "[redacted]".to_owned(), |k| format!("bearer {k}"))
+                    } else {
+                        String::from_utf8_lossy(value).into_owned()
+                    };
+                    (name, value)
+                })
+                .collect(),
+            operation: self.operation.map(str::to_owned),
+            key: self.key.as_deref().map(str::to_owned),
+            status: self.status,
+            bytes: self.bytes.get(),
+            fault: self.fault.map(|f| match f {
+                Fault::Rule(r) => r.to_string(),
+                Fault::Named(n) => n.to_owned(),
+            }),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Slot {
-    entry: JournalEntry,
-    bytes: Arc<AtomicU64>,
+    seq: u64,
+    received: Received,
 }
 
 #[derive(Debug, Default)]
@@ -189,24 +343,23 @@ impl Journal {
         self.ring.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Adds `entry` (its `seq` is set here), dropping the oldest beyond the capacity; returns
-    /// the counter of its body's bytes.
-    pub fn push(&self, mut entry: JournalEntry) -> Arc<AtomicU64> {
-        let bytes = Arc::new(AtomicU64::new(entry.bytes));
+    /// Keeps `received` (numbered here), dropping the oldest beyond the capacity; the
+    /// dropped entry is freed after the lock is let go.
+    pub fn push(&self, received: Received) {
         if !self.is_on() {
-            return bytes;
+            return;
         }
         let mut ring = self.ring();
-        entry.seq = ring.next_seq;
+        let seq = ring.next_seq;
         ring.next_seq += 1;
-        while ring.slots.len() >= self.capacity {
-            ring.slots.pop_front();
-        }
-        ring.slots.push_back(Slot {
-            entry,
-            bytes: bytes.clone(),
-        });
-        bytes
+        let oldest = if ring.slots.len() >= self.capacity {
+            ring.slots.pop_front()
+        } else {
+            None
+        };
+        ring.slots.push_back(Slot { seq, received });
+        drop(ring);
+        drop(oldest);
     }
 
     /// The entries passing `filter`, oldest first.
@@ -214,26 +367,19 @@ impl Journal {
         self.ring()
             .slots
             .iter()
-            .filter(|s| filter.matches(&s.entry))
-            .map(|s| JournalEntry {
-                bytes: s.bytes.load(Ordering::Relaxed),
-                ..s.entry.clone()
-            })
+            .filter(|s| s.received.passes(filter))
+            .map(|s| s.received.entry(s.seq))
             .collect()
     }
 
     /// `{"capacity": n, "requests": [entries passing filter]}`, written from the ring itself:
     /// a copy of a full journal (or a `serde_json::Value` of it) would take a multiple of the
-    /// journal's own memory, one entry at a time is copied instead.
+    /// journal's own memory, one entry at a time is written out instead.
     pub fn listing_json(&self, filter: &Filter) -> Vec<u8> {
-        struct Current<'a>(&'a Slot);
-        impl Serialize for Current<'_> {
+        struct Listed<'a>(&'a Slot);
+        impl Serialize for Listed<'_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                JournalEntry {
-                    bytes: self.0.bytes.load(Ordering::Relaxed),
-                    ..self.0.entry.clone()
-                }
-                .serialize(s)
+                self.0.received.entry(self.0.seq).serialize(s)
             }
         }
         struct Requests<'a>(&'a Ring, &'a Filter);
@@ -243,8 +389,8 @@ impl Journal {
                     .0
                     .slots
                     .iter()
-                    .filter(|slot| self.1.matches(&slot.entry));
-                s.collect_seq(kept.map(Current))
+                    .filter(|slot| slot.received.passes(self.1));
+                s.collect_seq(kept.map(Listed))
             }
         }
         #[derive(Serialize)]
@@ -262,38 +408,148 @@ impl Journal {
 
     /// Forgets every entry; returns how many there were.
     pub fn clear(&self) -> usize {
-        let mut ring = self.ring();
-        let n = ring.slots.len();
-        ring.slots.clear();
-        n
+        let slots = std::mem::take(&mut self.ring().slots);
+        slots.len()
     }
 }
 
-/// Middleware journaling the API's requests (not `/admin`).
-pub async fn record_api(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if !state.journal.is_on() || is_admin(request.uri().path()) {
-        return next.run(request).await;
-    }
-    let target = request.uri().path_and_query().map_or_else(
-        || request.uri().path().to_owned(),
-        |p| p.as_str().to_owned(),
-    );
-    let target = state.key_ring.redact(&target);
-    record(&state, "api", target, request, next).await
+/// Which listener a [`JournalLayer`] journals: what it calls itself and how it keeps targets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listener {
+    /// The API (not `/admin`).
+    Api,
+    /// The blob listener of report files (`sig` redacted).
+    Blob,
 }
 
-/// Middleware journaling the blob listener's requests, `sig` redacted.
-pub async fn record_blob(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if !state.journal.is_on() {
-        return next.run(request).await;
+impl Listener {
+    fn name(self) -> &'static str {
+        match self {
+            Listener::Api => "api",
+            Listener::Blob => "blob",
+        }
     }
-    let mut target = request.uri().path().to_owned();
-    if let Some(query) = request.uri().query() {
-        target.push('?');
-        target.push_str(&crate::sas::redact_query(query));
+
+    /// What the journal keeps of `request`; `None` for a request it does not journal.
+    fn keep(self, key_ring: &crate::keys::KeyRing, request: &Request) -> Option<Kept> {
+        let uri = request.uri();
+        match self {
+            Listener::Api if is_admin(uri.path()) => None,
+            Listener::Api => {
+                let target = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+                Some(Kept::new(key_ring, target, request.headers()))
+            }
+            Listener::Blob => {
+                let mut target = uri.path().to_owned();
+                if let Some(query) = uri.query() {
+                    target.push('?');
+                    target.push_str(&crate::sas::redact_query(query));
+                }
+                Some(Kept::new(key_ring, &target, request.headers()))
+            }
+        }
     }
-    let target = state.key_ring.redact(&target);
-    record(&state, "blob", target, request, next).await
+}
+
+/// The journal as a tower layer. Written as a service of its own rather than a `from_fn`
+/// middleware, which boxes its future and clones the inner service on every request: on the
+/// balance summary that was a tenth of the mock's rate (docs/benchmarks.md). Add it only when
+/// the journal is on (a layer that only passes requests on still costs a call per request).
+#[derive(Clone, Debug)]
+pub struct JournalLayer {
+    state: AppState,
+    listener: Listener,
+}
+
+impl JournalLayer {
+    /// Journals the requests of `listener` into `state`'s journal.
+    pub fn new(state: AppState, listener: Listener) -> Self {
+        Self { state, listener }
+    }
+}
+
+impl<S> tower_layer::Layer<S> for JournalLayer {
+    type Service = Journaled<S>;
+
+    fn layer(&self, inner: S) -> Journaled<S> {
+        Journaled {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// A service whose requests are journaled (see [`JournalLayer`]).
+#[derive(Clone, Debug)]
+pub struct Journaled<S> {
+    inner: S,
+    layer: JournalLayer,
+}
+
+impl<S> tower_service::Service<Request> for Journaled<S>
+where
+    S: tower_service::Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Recording<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let state = &self.layer.state;
+        let pending = state
+            .journal
+            .is_on()
+            .then(|| self.layer.listener.keep(&state.key_ring, &request))
+            .flatten()
+            .map(|kept| Pending {
+                state: state.clone(),
+                listener: self.layer.listener.name(),
+                method: request.method().clone(),
+                kept,
+            });
+        Recording {
+            inner: self.inner.call(request),
+            pending,
+        }
+    }
+}
+
+/// What is known of a journaled request before its answer.
+#[derive(Debug)]
+struct Pending {
+    state: AppState,
+    listener: &'static str,
+    method: Method,
+    kept: Kept,
+}
+
+pin_project_lite::pin_project! {
+    /// The answer of a journaled request; journals it when ready.
+    pub struct Recording<F> {
+        #[pin]
+        inner: F,
+        pending: Option<Pending>,
+    }
+}
+
+impl<F, E> Future for Recording<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let response = std::task::ready!(this.inner.poll(cx))?;
+        Poll::Ready(Ok(match this.pending.take() {
+            Some(pending) => pending.record(response),
+            None => response,
+        }))
+    }
 }
 
 fn is_admin(path: &str) -> bool {
@@ -301,77 +557,56 @@ fn is_admin(path: &str) -> bool {
     lower == "/admin" || lower.starts_with("/admin/")
 }
 
-async fn record(
-    state: &AppState,
-    listener: &str,
-    target: String,
-    request: Request,
-    next: Next,
-) -> Response {
-    let method = request.method().clone();
-    let headers = request.headers().clone();
-    let response = next.run(request).await;
-    let note = response
-        .extensions()
-        .get::<RequestNote>()
-        .cloned()
-        .unwrap_or_default();
-    let exact = response.body().size_hint().exact();
-    let entry = JournalEntry {
-        seq: 0,
-        time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        listener: listener.to_owned(),
-        method: method.to_string(),
-        target,
-        headers: redacted_headers(state, &headers, note.key_name.as_deref()),
-        operation: note.operation.map(str::to_owned),
-        key: note.key_name.as_deref().map(str::to_owned),
-        status: response.status().as_u16(),
-        bytes: if method == Method::HEAD {
-            0
-        } else {
-            exact.unwrap_or(0)
-        },
-        fault: note
-            .rule
-            .map(|r| r.to_string())
-            .or_else(|| note.fault.map(str::to_owned)),
-    };
-    let counter = state.journal.push(entry);
-    if exact.is_some() || method == Method::HEAD {
-        return response;
-    }
-    // A streamed body: count its bytes as they go out.
-    response.map(|body| {
-        Body::from_stream(body.into_data_stream().map(move |chunk| {
-            if let Ok(bytes) = &chunk {
-                counter.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-            }
-            chunk
-        }))
-    })
-}
-
-/// The headers as the journal keeps them: `Authorization` as `bearer <key name>` (or
-/// `[redacted]`), every configured key elsewhere replaced by its name.
-fn redacted_headers(
-    state: &AppState,
-    headers: &HeaderMap,
-    key_name: Option<&str>,
-) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(name, value)| {
-            let value = if name == http::header::AUTHORIZATION {
-                key_name.map_or_else(|| "[redacted]".to_owned(), |k| format!("bearer {k}"))
-            } else {
-                state
-                    .key_ring
-                    .redact(&String::from_utf8_lossy(value.as_bytes()))
-            };
-            (name.as_str().to_owned(), value)
+impl Pending {
+    /// Journals the request with its answer; a streamed body is counted as it goes out.
+    fn record(self, response: Response) -> Response {
+        let Pending {
+            state,
+            listener,
+            method,
+            kept,
+        } = self;
+        let note = response.extensions().get::<RequestNote>();
+        let (operation, key, fault) = note.map_or((None, None, None), |note| {
+            let fault = note
+                .rule
+                .map(Fault::Rule)
+                .or_else(|| note.fault.map(Fault::Named));
+            (note.operation, note.key_name.clone(), fault)
+        });
+        let exact = response.body().size_hint().exact();
+        let bytes = match exact {
+            _ if method == Method::HEAD => BodyBytes::Exact(0),
+            Some(n) => BodyBytes::Exact(n),
+            None => BodyBytes::Counted(Arc::new(AtomicU64::new(0))),
+        };
+        let counter = match &bytes {
+            BodyBytes::Counted(c) => Some(c.clone()),
+            BodyBytes::Exact(_) => None,
+        };
+        state.journal.push(Received {
+            time: chrono::Utc::now(),
+            listener,
+            method,
+            kept,
+            operation,
+            key,
+            status: response.status().as_u16(),
+            bytes,
+            fault,
+        });
+        let Some(counter) = counter else {
+            return response;
+        };
+        response.map(|body| {
+            Body::from_stream(body.into_data_stream().map(move |chunk| {
+                if let Ok(bytes) = &chunk {
+                    counter.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                }
+                chunk
+            }))
         })
-        .collect()
+    }
 }
 
 #[cfg(test)]
@@ -380,16 +615,25 @@ mod tests {
 
     fn entry(status: u16, operation: Option<&str>) -> JournalEntry {
         JournalEntry {
-            seq: 0,
-            time: String::new(),
-            listener: "api".into(),
-            method: "GET".into(),
-            target: "/".into(),
-            headers: Vec::new(),
             operation: operation.map(str::to_owned),
+            ..received(status, None).entry(0)
+        }
+    }
+
+    fn received(status: u16, operation: Option<&'static str>) -> Received {
+        Received {
+            time: chrono::DateTime::UNIX_EPOCH,
+            listener: "api",
+            method: Method::GET,
+            kept: Kept::new(
+                &crate::keys::KeyRing::new(&[], &[], None),
+                "/",
+                &HeaderMap::new(),
+            ),
+            operation,
             key: None,
             status,
-            bytes: 3,
+            bytes: BodyBytes::Exact(3),
             fault: None,
         }
     }
@@ -398,7 +642,7 @@ mod tests {
     fn the_ring_keeps_the_last_entries() {
         let journal = Journal::new(3);
         for status in [200, 201, 202, 203, 204] {
-            journal.push(entry(status, None));
+            journal.push(received(status, None));
         }
         let kept = journal.entries(&Filter::default());
         let seen: Vec<(u64, u16)> = kept.iter().map(|e| (e.seq, e.status)).collect();
@@ -406,16 +650,75 @@ mod tests {
         assert_eq!(journal.clear(), 3);
         assert!(journal.entries(&Filter::default()).is_empty());
         let off = Journal::new(0);
-        off.push(entry(200, None));
+        off.push(received(200, None));
         assert!(!off.is_on() && off.entries(&Filter::default()).is_empty());
     }
 
     #[test]
     fn byte_counters_are_read_when_listed() {
         let journal = Journal::new(2);
-        let counter = journal.push(entry(200, None));
+        let counter = Arc::new(AtomicU64::new(3));
+        journal.push(Received {
+            bytes: BodyBytes::Counted(counter.clone()),
+            ..received(200, None)
+        });
         counter.fetch_add(10, Ordering::Relaxed);
         assert_eq!(journal.entries(&Filter::default())[0].bytes, 13);
+    }
+
+    #[test]
+    fn kept_text_holds_no_key_and_lists_headers_in_order() {
+        let ring = crate::keys::KeyRing::new(&["s3cret-a".into(), "s3cret-b".into()], &[], None);
+        let mut headers = HeaderMap::new();
+        headers.append("x-first", "plain".parse().unwrap());
+        headers.append("authorization", "bearer s3cret-a".parse().unwrap());
+        headers.append("x-carried", "k=s3cret-b;again=s3cret-b".parse().unwrap());
+        headers.append("x-first", "second value".parse().unwrap());
+        headers.append("x-raw", http::HeaderValue::from_bytes(b"caf\xe9").unwrap());
+        let kept = Kept::new(&ring, "/x?key=s3cret-a", &headers);
+        let dump = format!("{kept:?} {}", String::from_utf8_lossy(&kept.0));
+        assert!(!dump.contains("s3cret"), "{dump}");
+        let signed_in = Received {
+            kept,
+            key: Some("key-1".into()),
+            fault: Some(Fault::Named("forced")),
+            time: chrono::DateTime::from_timestamp_millis(1_528_992_000_123).unwrap(),
+            ..received(200, Some("Op_A"))
+        };
+        let listed = signed_in.entry(7);
+        let pairs: Vec<(&str, &str)> = listed
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("x-first", "plain"),
+                ("x-first", "second value"),
+                ("authorization", "bearer key-1"),
+                ("x-carried", "k=key-2;again=key-2"),
+                ("x-raw", "caf\u{fffd}"),
+            ]
+        );
+        assert_eq!(
+            (listed.seq, listed.time.as_str(), listed.fault.as_deref()),
+            (7, "2018-06-14T16:00:00.123Z", Some("forced"))
+        );
+        assert_eq!(listed.target, "/x?key=key-1");
+        let anonymous = Received {
+            kept: Kept::new(&ring, "/", &{
+                let mut h = HeaderMap::new();
+                h.insert("authorization", "bearer wrong".parse().unwrap());
+                h.insert("x-empty", http::HeaderValue::from_static(""));
+                h
+            }),
+            ..received(401, None)
+        };
+        assert_eq!(
+            anonymous.entry(0).header("authorization"),
+            Some("[redacted]")
+        );
     }
 
     #[test]

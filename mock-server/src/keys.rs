@@ -417,11 +417,12 @@ impl KeyRing {
 
     /// Replaces every configured key inside `text` by its name (for the journal: headers or a
     /// query that carry a key in another place than `Authorization`).
-    pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_owned();
+    /// Borrows `text` when it holds no key (as nearly every request's text does).
+    pub fn redact<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        let mut out = std::borrow::Cow::Borrowed(text);
         for entry in &self.entries {
             if !entry.key.is_empty() && out.contains(&entry.key) {
-                out = out.replace(&entry.key, &entry.name);
+                out = out.replace(&entry.key, &entry.name).into();
             }
         }
         out

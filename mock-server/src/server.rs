@@ -105,9 +105,9 @@ pub fn router(state: AppState) -> Router {
         router
     };
     if journaled.journal.is_on() {
-        router.layer(middleware::from_fn_with_state(
+        router.layer(journal::JournalLayer::new(
             journaled,
-            journal::record_api,
+            journal::Listener::Api,
         ))
     } else {
         router

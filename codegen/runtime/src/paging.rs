@@ -254,12 +254,47 @@ enum CursorState {
     Done,
 }
 
-/// A page fetched on a task of its own; cancelled when dropped.
-struct ReadAhead(tokio::task::JoinHandle<Result<Response<Bytes>, Error>>);
+/// A page fetched on a task of its own; cancelled when dropped (the stream gone, or the page
+/// before it failing).
+pub(crate) struct ReadAhead(tokio::task::JoinHandle<Result<Response<Bytes>, Error>>);
+
+impl ReadAhead {
+    /// Runs `fetch` on a task of `runtime`.
+    pub(crate) fn spawn<F>(runtime: &tokio::runtime::Handle, fetch: F) -> ReadAhead
+    where
+        F: std::future::Future<Output = Result<Response<Bytes>, Error>> + Send + 'static,
+    {
+        ReadAhead(runtime.spawn(fetch))
+    }
+
+    /// The page; `None` when the task was cancelled by its runtime shutting down (fetch it in
+    /// place then). A panic in the task is passed on.
+    pub(crate) async fn join(&mut self) -> Option<Result<Response<Bytes>, Error>> {
+        match (&mut self.0).await {
+            Ok(page) => Some(page),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => None,
+        }
+    }
+}
 
 impl Drop for ReadAhead {
     fn drop(&mut self) {
         self.0.abort();
+    }
+}
+
+/// The page after the one at `current`, from its `link`: `None` at the end; an error for a link
+/// to another origin or back to `current` itself (which would never end).
+pub(crate) fn next_page(current: &Url, link: Option<&str>) -> Result<Option<Url>, Error> {
+    match resolve_next_link(current, link)? {
+        Some(next) if next == *current => Err(Error::InvalidArgument {
+            name: "nextLink".to_owned(),
+            reason: format!(
+                "{next} points back to the page just read; stopping to avoid an endless loop"
+            ),
+        }),
+        next => Ok(next),
     }
 }
 
@@ -289,11 +324,9 @@ impl Cursor {
                 (url, page)
             }
             CursorState::Ahead(url, mut ahead) => {
-                let page = match (&mut ahead.0).await {
-                    Ok(page) => page,
-                    Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-                    // Cancelled by a runtime shutting down: fetch it here.
-                    Err(_) => self.client.fetch_bytes(&self.request, &url).await,
+                let page = match ahead.join().await {
+                    Some(page) => page,
+                    None => self.client.fetch_bytes(&self.request, &url).await,
                 };
                 (url, page)
             }
@@ -305,13 +338,7 @@ impl Cursor {
     /// Schedules the page named by `link` (found on the page at `current`),
     /// and from the second page on starts fetching it.
     fn advance(&mut self, current: &Url, link: Option<&str>) {
-        self.state = match resolve_next_link(current, link) {
-            Ok(Some(next)) if next == *current => CursorState::Failed(Error::InvalidArgument {
-                name: "nextLink".to_owned(),
-                reason: format!(
-                    "{next} points back to the page just read; stopping to avoid an endless loop"
-                ),
-            }),
+        self.state = match next_page(current, link) {
             Ok(Some(next)) => {
                 // Next pages are plain GETs of the link, whatever the first was.
                 self.request.method = Method::GET;
@@ -333,9 +360,9 @@ impl Cursor {
         }
         let runtime = tokio::runtime::Handle::try_current().ok()?;
         let (client, request, url) = (self.client.clone(), self.request.clone(), url.clone());
-        Some(ReadAhead(runtime.spawn(async move {
+        Some(ReadAhead::spawn(&runtime, async move {
             client.fetch_bytes(&request, &url).await
-        })))
+        }))
     }
 
     /// Yields once after a read-ahead task was spawned. Tokio puts a task

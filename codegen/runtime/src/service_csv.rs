@@ -712,6 +712,14 @@ mod tests {
                 billed: c.get(4)?,
             })
         }
+
+        fn read_cells_into(&mut self, c: &Cells<'_>) -> Result<(), CellError> {
+            c.get_into(0, &mut self.id)?;
+            c.get_into(1, &mut self.cost)?;
+            c.get_into(2, &mut self.date)?;
+            c.get_into(3, &mut self.name)?;
+            c.get_into(4, &mut self.billed)
+        }
     }
 
     fn row(id: i64) -> Row {
@@ -796,15 +804,10 @@ mod tests {
     }
 
     fn read(bytes: Vec<u8>, chunk: usize) -> Vec<Result<Row, Error>> {
-        let chunks: Vec<Result<Bytes, Error>> = bytes
-            .chunks(chunk)
-            .map(|c| Ok(Bytes::copy_from_slice(c)))
-            .collect();
-        let body = ByteStream::new(futures_util::stream::iter(chunks));
         tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap()
-            .block_on(rows::<Row>(body).collect())
+            .block_on(rows::<Row>(body(&bytes, chunk)).collect())
     }
 
     #[test]
@@ -821,6 +824,62 @@ mod tests {
                 .map(Result::unwrap)
                 .collect();
             assert_eq!(back, written, "chunks of {chunk}");
+        }
+    }
+
+    fn body(bytes: &[u8], chunk: usize) -> ByteStream {
+        let chunks: Vec<Result<Bytes, Error>> = bytes
+            .chunks(chunk)
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
+        ByteStream::new(futures_util::stream::iter(chunks))
+    }
+
+    #[test]
+    fn a_reused_row_holds_each_record_and_nothing_of_the_last() {
+        // Text, then empty cells (an empty name is a value, the rest none), then text again:
+        // a value left over from the record before would show.
+        let written = [
+            row(1),
+            Row {
+                name: Some(String::new()),
+                ..Row::default()
+            },
+            Row {
+                name: Some("x".into()),
+                cost: Some(2.5),
+                ..Row::default()
+            },
+            row(4),
+        ];
+        let bytes = document(&written);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        for chunk in [1, 5, 4096] {
+            let mut reader = reader::<Row>(body(&bytes, chunk));
+            let mut reused = Row::default();
+            let mut seen = Vec::new();
+            let mut buffers = Vec::new();
+            while let Some(result) = runtime.block_on(reader.next_into(&mut reused)) {
+                result.unwrap();
+                seen.push(Row {
+                    name: reused.name.clone(),
+                    ..reused
+                });
+                buffers.push(reused.name.as_ref().map(|n| (n.as_ptr(), n.capacity())));
+            }
+            assert_eq!(seen, written, "chunks of {chunk}");
+            // The name's buffer is the first record's throughout: filled, not reallocated.
+            assert!(
+                buffers.windows(2).all(|w| w[0] == w[1]),
+                "chunks of {chunk}: {buffers:?}"
+            );
+            let fresh: Vec<Row> = read(bytes.clone(), chunk)
+                .into_iter()
+                .map(Result::unwrap)
+                .collect();
+            assert_eq!(fresh, seen, "next_row and next_into agree");
         }
     }
 

@@ -24,7 +24,7 @@ use tokio::sync::{Semaphore, mpsc};
 
 use super::client::{ApiRequest, Client, ThrottleHook, decode_response};
 use super::error::Error;
-use super::paging::{Page, next_link_of, resolve_next_link};
+use super::paging::{Page, ReadAhead, next_link_of, next_page};
 use super::response::Response;
 use bytes::Bytes;
 use url::Url;
@@ -242,9 +242,33 @@ async fn run_part<P>(
             return;
         }
     };
-    let mut fetching = Fetch::start(&client, &limiter, &request, &url);
+    let runtime = tokio::runtime::Handle::current();
+    let start = |url: &Url| {
+        ReadAhead::spawn(
+            &runtime,
+            fetch_limited(
+                client.clone(),
+                limiter.clone(),
+                request.clone(),
+                url.clone(),
+            ),
+        )
+    };
+    let mut fetching = start(&url);
     loop {
-        let bytes = match fetching.finish().await {
+        let page = match fetching.join().await {
+            Some(page) => page,
+            None => {
+                fetch_limited(
+                    client.clone(),
+                    limiter.clone(),
+                    request.clone(),
+                    url.clone(),
+                )
+                .await
+            }
+        };
+        let bytes = match page {
             Ok(bytes) => bytes,
             Err(e) => {
                 let _ = tx.send(Err(e)).await;
@@ -252,17 +276,17 @@ async fn run_part<P>(
             }
         };
         let link = next_link_of(bytes.body(), P::NEXT_LINK_FIELD);
-        let next = match resolve_next_link(&url, link.as_deref()) {
-            Ok(next) => next.filter(|next| *next != url),
+        // Dropping the next page's fetch (the stream gone, or this page not decoding) cancels it.
+        let ahead = match next_page(&url, link.as_deref()) {
+            Ok(next) => next.map(|next| {
+                let fetch = start(&next);
+                (next, fetch)
+            }),
             Err(e) => {
                 let _ = tx.send(Err(e)).await;
                 return;
             }
         };
-        // Dropping it (the stream gone, or this page not decoding) cancels the request.
-        let ahead = next
-            .as_ref()
-            .map(|next| Fetch::start(&client, &limiter, &request, next));
         let items = match decode_response::<P>(bytes) {
             Ok(page) => page.into_body().into_parts().0,
             Err(e) => {
@@ -273,53 +297,28 @@ async fn run_part<P>(
         if tx.send(Ok(items)).await.is_err() {
             return; // The stream was dropped.
         }
-        match (next, ahead) {
-            (Some(next), Some(ahead)) => {
-                url = next;
-                fetching = ahead;
-            }
-            _ => return,
-        }
+        let Some((next, fetch)) = ahead else {
+            return;
+        };
+        url = next;
+        fetching = fetch;
     }
 }
 
-/// One page's request on a task of its own, under a permit of the limiter; aborted when dropped.
-struct Fetch(Option<tokio::task::JoinHandle<Result<Response<Bytes>, Error>>>);
-
-impl Fetch {
-    fn start(client: &Client, limiter: &Arc<Limiter>, request: &ApiRequest, url: &Url) -> Fetch {
-        let (client, limiter, request, url) = (
-            client.clone(),
-            limiter.clone(),
-            request.clone(),
-            url.clone(),
-        );
-        Fetch(Some(tokio::spawn(async move {
-            // The semaphore is never closed.
-            if let Ok(permit) = limiter.semaphore.acquire().await {
-                permit.forget();
-            }
-            let page = client.fetch_bytes(&request, &url).await;
-            limiter.release(page.is_ok());
-            page
-        })))
+/// One page's request under a permit of the limiter, which hears how it went.
+async fn fetch_limited(
+    client: Client,
+    limiter: Arc<Limiter>,
+    request: ApiRequest,
+    url: Url,
+) -> Result<Response<Bytes>, Error> {
+    // The semaphore is never closed.
+    if let Ok(permit) = limiter.semaphore.acquire().await {
+        permit.forget();
     }
-
-    async fn finish(&mut self) -> Result<Response<Bytes>, Error> {
-        let handle = self.0.take().expect("a fetch is finished once");
-        // Only this value aborts the task (when dropped), so a join error is a panic: passed on.
-        handle
-            .await
-            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
-    }
-}
-
-impl Drop for Fetch {
-    fn drop(&mut self) {
-        if let Some(handle) = self.0.take() {
-            handle.abort();
-        }
-    }
+    let page = client.fetch_bytes(&request, &url).await;
+    limiter.release(page.is_ok());
+    page
 }
 
 impl<P> Stream for SplitStream<P>

@@ -175,38 +175,37 @@ fn service_csv(m: &Model) -> TokenStream {
             _ => quote! { cells.cell(&self.#field); },
         }
     });
-    let reads = m.fields.iter().enumerate().map(|(i, f)| {
-        let field = ident(&f.rust_name);
-        let value = match layout
-            .columns
-            .iter()
-            .position(|c| c.field == i)
-            .map(proc_macro2::Literal::usize_unsuffixed)
-        {
-            None => quote! { None },
-            Some(at) => match (&f.ty, f.is_optional()) {
-                (TypeRef::Decimal, true) => quote! { cells.parse(#at)? },
-                (TypeRef::Decimal, false) => quote! { cells.parse_required(#at)? },
-                _ => quote! { cells.get(#at)? },
-            },
-        };
-        quote! { #field: #value, }
+    // Each field's column in the layout, if it has one, and the reader of its cell type: looked
+    // up once, for both the new-row and the reused-row reader.
+    let sources: Vec<_> = m
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let at = layout
+                .columns
+                .iter()
+                .position(|c| c.field == i)
+                .map(proc_macro2::Literal::usize_unsuffixed);
+            let read = match (&f.ty, f.is_optional()) {
+                (TypeRef::Decimal, true) => Some(quote! { parse }),
+                (TypeRef::Decimal, false) => Some(quote! { parse_required }),
+                _ => None,
+            };
+            (ident(&f.rust_name), at, read)
+        })
+        .collect();
+    let reads = sources.iter().map(|(field, at, read)| match (at, read) {
+        (None, _) => quote! { #field: None, },
+        (Some(at), Some(read)) => quote! { #field: cells.#read(#at)?, },
+        (Some(at), None) => quote! { #field: cells.get(#at)?, },
     });
-    let reads_into = m.fields.iter().enumerate().map(|(i, f)| {
-        let field = ident(&f.rust_name);
-        match layout
-            .columns
-            .iter()
-            .position(|c| c.field == i)
-            .map(proc_macro2::Literal::usize_unsuffixed)
-        {
-            None => quote! { self.#field = None; },
-            Some(at) => match (&f.ty, f.is_optional()) {
-                (TypeRef::Decimal, true) => quote! { self.#field = cells.parse(#at)?; },
-                (TypeRef::Decimal, false) => quote! { self.#field = cells.parse_required(#at)?; },
-                _ => quote! { cells.get_into(#at, &mut self.#field)?; },
-            },
-        }
+    // A decimal is a value (no buffer to reuse); text and other cells are read into the
+    // field's own value.
+    let reads_into = sources.iter().map(|(field, at, read)| match (at, read) {
+        (None, _) => quote! { self.#field = None; },
+        (Some(at), Some(read)) => quote! { self.#field = cells.#read(#at)?; },
+        (Some(at), None) => quote! { cells.get_into(#at, &mut self.#field)?; },
     });
     let additional = m
         .additional

@@ -5,7 +5,7 @@
 
 use ea_mock_server::Config;
 use ea_reporting::models::UsageDetailsDeNormalizedTitaniumJuly as UsageDetail;
-use ea_reporting::runtime::service_csv::ServiceCsv;
+use ea_reporting::runtime::service_csv::{self, ServiceCsv};
 use futures_util::TryStreamExt;
 
 use crate::support::*;
@@ -110,6 +110,24 @@ async fn csv_download_holds_the_rows_of_the_json_pages() {
     for (i, (typed, row)) in typed.iter().zip(json).enumerate() {
         assert_eq!(typed, row, "row {i}");
     }
+
+    // And into one row filled again and again (`next_into`): still each JSON row, whole.
+    let body = client
+        .usage_details_download_v3_get(ENROLLMENT)
+        .billing_period(PERIOD)
+        .send()
+        .await
+        .expect("the download starts")
+        .into_body();
+    let mut reader = service_csv::reader::<UsageDetail>(body);
+    let mut reused = UsageDetail::default();
+    let mut read = 0;
+    while let Some(result) = reader.next_into(&mut reused).await {
+        result.unwrap_or_else(|e| panic!("record {read}: {e}"));
+        assert_eq!(&reused, &json[read], "row {read}, read into a reused row");
+        read += 1;
+    }
+    assert_eq!(read, json.len());
 }
 
 /// Multi-threaded: the mock generates while the client decodes.

@@ -181,27 +181,8 @@ impl Client {
     /// the raw next page, see the module's read-ahead). The stream ends
     /// after the first error.
     pub fn paginate<P: Page>(&self, req: ApiRequest) -> ItemStream<P> {
-        let pages =
-            futures_util::stream::unfold(Cursor::start(self, &req), |mut cursor| async move {
-                let (url, page) = match cursor.fetch().await? {
-                    Ok(fetched) => fetched,
-                    Err(e) => return Some((Err(e), cursor)),
-                };
-                // The link first, so the next page is on its way while this one
-                // is decoded.
-                cursor.advance(
-                    &url,
-                    next_link_of(page.body(), P::NEXT_LINK_FIELD).as_deref(),
-                );
-                cursor.let_read_ahead_start().await;
-                match decode_json::<P>(page.status(), page.body()) {
-                    Ok(body) => Some((Ok(body.into_parts().0), cursor)),
-                    Err(e) => {
-                        cursor.stop();
-                        Some((Err(e), cursor))
-                    }
-                }
-            });
+        let pages = pages_from::<P>(Cursor::start(self, &req))
+            .map(|page| page.map(|page| page.into_body().into_parts().0));
         ItemStream {
             rows: Vec::new().into_iter(),
             pages: Some(Box::pin(pages)),

@@ -417,6 +417,7 @@ impl KeyRing {
 
     /// Replaces every configured key inside `text` by its name (for the journal: headers or a
     /// query that carry a key in another place than `Authorization`).
+    ///
     /// Borrows `text` when it holds no key (as nearly every request's text does).
     pub fn redact<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
         let mut out = std::borrow::Cow::Borrowed(text);

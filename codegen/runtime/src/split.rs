@@ -242,31 +242,21 @@ async fn run_part<P>(
             return;
         }
     };
-    let runtime = tokio::runtime::Handle::current();
-    let start = |url: &Url| {
-        ReadAhead::spawn(
-            &runtime,
-            fetch_limited(
-                client.clone(),
-                limiter.clone(),
-                request.clone(),
-                url.clone(),
-            ),
+    let fetch = |url: &Url| {
+        fetch_limited(
+            client.clone(),
+            limiter.clone(),
+            request.clone(),
+            url.clone(),
         )
     };
+    let runtime = tokio::runtime::Handle::current();
+    let start = |url: &Url| ReadAhead::spawn(&runtime, fetch(url));
     let mut fetching = start(&url);
     loop {
         let page = match fetching.join().await {
             Some(page) => page,
-            None => {
-                fetch_limited(
-                    client.clone(),
-                    limiter.clone(),
-                    request.clone(),
-                    url.clone(),
-                )
-                .await
-            }
+            None => fetch(&url).await,
         };
         let bytes = match page {
             Ok(bytes) => bytes,

@@ -12,7 +12,7 @@
 //! Flags: `--rows N` (at least N rows read each way, default 400,000, in whole months of the
 //! default data), `--chunk BYTES` (the size of the body's chunks, as they come off a socket;
 //! default 16,384). The bytes are the mock's own download of May 2018, rendered once before
-//! timing. Prints one human line and one `RESULT kind=... rows=... bytes=... secs=...
+//! timing. The three ways take turns, a month each. Prints one human line and one `RESULT kind=... rows=... bytes=... secs=...
 //! rows_per_sec=... mb_per_sec=...` line per way, then `RESULT kind=share typed_of_raw=...`.
 
 use std::sync::Arc;
@@ -128,26 +128,28 @@ fn main() {
     let rows = months * month_rows;
     let bytes = months * body.len() as u64;
 
-    let started = Instant::now();
+    // The three ways take turns month by month, each timed on its own, so that a slower spell
+    // of a shared machine falls on all three alike rather than on whichever ran then.
+    let mut secs = [0.0; 3];
+    let timed = |secs: &mut f64, read: &mut dyn FnMut() -> u64| {
+        let started = Instant::now();
+        assert_eq!(read(), month_rows);
+        *secs += started.elapsed().as_secs_f64();
+    };
     for _ in 0..months {
-        assert_eq!(
-            raw_records(std::hint::black_box(&body)) - raw_extra,
-            month_rows
-        );
+        timed(&mut secs[0], &mut || {
+            raw_records(std::hint::black_box(&body)) - raw_extra
+        });
+        timed(&mut secs[1], &mut || {
+            runtime.block_on(typed_rows(&body, chunk))
+        });
+        timed(&mut secs[2], &mut || {
+            runtime.block_on(typed_rows_into(&body, chunk))
+        });
     }
-    let raw = report("raw", rows, bytes, started.elapsed().as_secs_f64());
-
-    let started = Instant::now();
-    for _ in 0..months {
-        assert_eq!(runtime.block_on(typed_rows(&body, chunk)), month_rows);
-    }
-    let typed = report("typed", rows, bytes, started.elapsed().as_secs_f64());
-
-    let started = Instant::now();
-    for _ in 0..months {
-        assert_eq!(runtime.block_on(typed_rows_into(&body, chunk)), month_rows);
-    }
-    let reused = report("typed_into", rows, bytes, started.elapsed().as_secs_f64());
+    let raw = report("raw", rows, bytes, secs[0]);
+    let typed = report("typed", rows, bytes, secs[1]);
+    let reused = report("typed_into", rows, bytes, secs[2]);
     println!(
         "typed rows at {:.0}% of the raw record rate (a new row each), {:.0}% (one row reused)",
         100.0 * typed / raw,

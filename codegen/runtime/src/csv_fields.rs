@@ -14,8 +14,13 @@ use memchr::{memchr, memchr3};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Scan {
     /// A record: its fields are in `fields`; `consumed` bytes of input (the blank lines before
-    /// it and its line end included) are done with.
-    Record { consumed: usize, terminated: bool },
+    /// it and its line end included) are done with, and hold `newlines` line ends (`\n`, `\r`
+    /// or `\r\n`; counted on the way, so that a reader numbering lines needs no second pass).
+    Record {
+        consumed: usize,
+        terminated: bool,
+        newlines: u64,
+    },
     /// The input ends inside a record (or before one) and more may come: call again with more.
     NeedMore,
     /// Nothing but blank lines up to the end of the body.
@@ -49,9 +54,11 @@ pub(crate) fn next_record(
     if i == input.len() {
         return need_more_or(Scan::End);
     }
-    let at_end = Scan::Record {
+    let mut newlines = line_ends(&input[..i]);
+    let at_end = |newlines| Scan::Record {
         consumed: input.len(),
         terminated: false,
+        newlines,
     };
     loop {
         // A field: a quoted part first, if it starts with a quote.
@@ -59,17 +66,19 @@ pub(crate) fn next_record(
         if quoted.is_some() {
             i += 1;
             loop {
-                let Some(k) = memchr(b'"', &input[i..]) else {
+                let Some(k) = find_quote(&input[i..]) else {
                     if !at_eof {
                         return Scan::NeedMore;
                     }
                     out.extend_from_slice(&input[i..]);
+                    let start = quoted.unwrap_or_default();
+                    newlines += line_ends(&out[start..]);
                     fields.push(Field {
-                        start: quoted.unwrap_or_default(),
+                        start,
                         end: out.len(),
                         unquoted: true,
                     });
-                    return at_end;
+                    return at_end(newlines);
                 };
                 out.extend_from_slice(&input[i..i + k]);
                 i += k + 1;
@@ -82,9 +91,12 @@ pub(crate) fn next_record(
                     _ => break,
                 }
             }
+            // Its text is the input's with doubled quotes made single, which joins no `\r` to a
+            // `\n`: its line ends are the input's, counted in one pass per field.
+            newlines += line_ends(&out[quoted.unwrap_or_default()..]);
         }
         // The unquoted part (all of it, or what follows a closing quote) up to a separator.
-        let (k, last) = match memchr3(b',', b'\r', b'\n', &input[i..]) {
+        let (k, last) = match find_separator(&input[i..]) {
             Some(k) => (k, false),
             None if !at_eof => return Scan::NeedMore,
             None => (input.len() - i, true),
@@ -105,7 +117,7 @@ pub(crate) fn next_record(
             },
         });
         if last {
-            return at_end;
+            return at_end(newlines);
         }
         i += k;
         match input[i] {
@@ -121,33 +133,132 @@ pub(crate) fn next_record(
                         end: i,
                         unquoted: false,
                     });
-                    return at_end;
+                    return at_end(newlines);
                 }
             }
             // A `\n` after this `\r` (here or in the next chunk) is a blank line to the next call.
+            // `\r\n` is one line end: a `\r` at the end of the input waits for the next byte, so
+            // that the pair is never split between two records' counts.
             b'\r' => {
                 i += 1;
-                if input.get(i) == Some(&b'\n') {
-                    i += 1;
+                match input.get(i) {
+                    Some(b'\n') => i += 1,
+                    None if !at_eof => return Scan::NeedMore,
+                    _ => {}
                 }
                 return Scan::Record {
                     consumed: i,
                     terminated: true,
+                    newlines: newlines + 1,
                 };
             }
             _ => {
                 return Scan::Record {
                     consumed: i + 1,
                     terminated: true,
+                    newlines: newlines + 1,
                 };
             }
         }
     }
 }
 
+/// How far a field's end is looked for eight bytes at a time (below) before `memchr` is
+/// called: most fields of a service CSV are short (numbers, dates, flags, identifiers), and for
+/// them the call's set-up costs more than its search.
+const SHORT: usize = 64;
+
+/// The bytes of `word` equal to `byte`, as the high bit of each: exact for the lowest such
+/// byte (a false mark can only sit above a true one), which is all that is asked of it.
+fn marks(word: u64, byte: u8) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zeroed = word ^ (ONES * u64::from(byte));
+    zeroed.wrapping_sub(ONES) & !zeroed & HIGHS
+}
+
+/// The first byte of `text` that is one of `bytes`.
+fn find_any<const N: usize>(
+    text: &[u8],
+    bytes: [u8; N],
+    long: impl Fn(&[u8]) -> Option<usize>,
+) -> Option<usize> {
+    let short = text.len().min(SHORT);
+    let mut words = text[..short].chunks_exact(8);
+    let mut at = 0;
+    for word in words.by_ref() {
+        let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        let found = bytes.iter().fold(0, |found, &b| found | marks(word, b));
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    if let Some(k) = words.remainder().iter().position(|b| bytes.contains(b)) {
+        return Some(at + k);
+    }
+    long(&text[short..]).map(|k| short + k)
+}
+
+/// The first `,`, `\r` or `\n` of `text`.
+fn find_separator(text: &[u8]) -> Option<usize> {
+    find_any(text, [b',', b'\r', b'\n'], |rest| {
+        memchr3(b',', b'\r', b'\n', rest)
+    })
+}
+
+/// The first `"` of `text`.
+fn find_quote(text: &[u8]) -> Option<usize> {
+    find_any(text, [b'"'], |rest| memchr(b'"', rest))
+}
+
+/// The line ends of `text`: each `\n`, and each `\r` not followed by one (as `csv_core` ends
+/// records; a `\r` at the end of `text` counts). Blank lines and quoted parts are short, when
+/// there are any, so this is never a pass over a whole record.
+fn line_ends(text: &[u8]) -> u64 {
+    memchr::memchr2_iter(b'\r', b'\n', text)
+        .filter(|&at| text[at] == b'\n' || text.get(at + 1) != Some(&b'\n'))
+        .count() as u64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_first_separator_or_quote_as_a_byte_search_does() {
+        // Every length up to past the word-at-a-time part, each byte of interest at every
+        // place, with and without others after it (a false mark lies above a true one).
+        let specials = [
+            b',',
+            b'\r',
+            b'\n',
+            b'"',
+            0x80,
+            0xff,
+            0x2b,
+            0x0b,
+            0x22 ^ 0x80,
+        ];
+        for len in 0..SHORT + 20 {
+            for at in 0..len.max(1) {
+                for &first in &specials {
+                    for &later in &specials {
+                        let mut text = vec![b'a'; len];
+                        if at < len {
+                            text[at] = first;
+                        }
+                        if at + 1 < len {
+                            text[at + 1] = later;
+                        }
+                        let naive = |set: &[u8]| text.iter().position(|b| set.contains(b));
+                        assert_eq!(find_separator(&text), naive(b",\r\n"), "{text:?}");
+                        assert_eq!(find_quote(&text), naive(b"\""), "{text:?}");
+                    }
+                }
+            }
+        }
+    }
 
     /// Every record of `input` fed in pieces of `chunk` bytes, as the stream reader does.
     fn fields_chunked(input: &[u8], chunk: usize) -> Vec<Vec<Vec<u8>>> {
@@ -157,7 +268,14 @@ mod tests {
             let at_eof = fed == input.len();
             let input_now = &buf[pos..];
             match next_record(input_now, at_eof, &mut out, &mut fields) {
-                Scan::Record { consumed, .. } => {
+                Scan::Record {
+                    consumed, newlines, ..
+                } => {
+                    let done = &input_now[..consumed];
+                    let ends = (0..consumed).filter(|&at| {
+                        done[at] == b'\n' || (done[at] == b'\r' && done.get(at + 1) != Some(&b'\n'))
+                    });
+                    assert_eq!(newlines, ends.count() as u64, "line ends of {done:?}");
                     let text = |f: &Field| {
                         let from = if f.unquoted { &out[..] } else { input_now };
                         from[f.start..f.end].to_vec()
@@ -257,14 +375,16 @@ mod tests {
             next_record(b"a,b\r\nc", true, &mut out, &mut ends),
             Scan::Record {
                 consumed: 5,
-                terminated: true
+                terminated: true,
+                newlines: 1
             }
         );
         assert_eq!(
             next_record(b"c", true, &mut out, &mut ends),
             Scan::Record {
                 consumed: 1,
-                terminated: false
+                terminated: false,
+                newlines: 0
             }
         );
         assert_eq!(
@@ -272,5 +392,26 @@ mod tests {
             Scan::NeedMore
         );
         assert_eq!(next_record(b"\r\n", true, &mut out, &mut ends), Scan::End);
+        // A `\r` at the end waits for the next byte: it may be the first half of `\r\n`.
+        assert_eq!(
+            next_record(b"a\r", false, &mut out, &mut ends),
+            Scan::NeedMore
+        );
+        assert_eq!(
+            next_record(b"a\r", true, &mut out, &mut ends),
+            Scan::Record {
+                consumed: 2,
+                terminated: true,
+                newlines: 1
+            }
+        );
+        assert_eq!(
+            next_record(b"\n\r\n\"a\nb\",c\n\n", true, &mut out, &mut ends),
+            Scan::Record {
+                consumed: 11,
+                terminated: true,
+                newlines: 4
+            }
+        );
     }
 }

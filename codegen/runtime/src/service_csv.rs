@@ -12,6 +12,7 @@ use std::fmt::Display;
 use std::pin::Pin;
 use std::str::FromStr;
 
+use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use futures_util::{Stream, StreamExt};
 use http::StatusCode;
@@ -449,12 +450,10 @@ pub fn rows<T: ServiceCsv + Send + 'static>(body: ByteStream) -> Rows<T> {
 pub fn reader<T: ServiceCsv>(body: ByteStream) -> RowReader<T> {
     RowReader {
         body,
-        buf: Vec::new(),
-        pos: 0,
-        ended: false,
+        input: Input::default(),
         output: Vec::with_capacity(1024),
         fields: Vec::with_capacity(64),
-        record_start: 0,
+        texts: Vec::with_capacity(64),
         positions: None,
         line: 0,
         newlines: 0,
@@ -475,16 +474,13 @@ impl<T> std::fmt::Debug for RowReader<T> {
 /// Reads a CSV body in `T`'s layout (see [`rows`]).
 pub struct RowReader<T> {
     body: ByteStream,
-    /// The body's bytes not yet read (from `pos`): a chunk, or the start of a record that spans
-    /// chunks with the next chunk after it.
-    buf: Vec<u8>,
-    pos: usize,
-    ended: bool,
-    /// The last record: where its fields are (in `buf` from `record_start`, or in `output`, the
-    /// text of its quoted fields).
+    input: Input,
+    /// The last record: where its fields are (in its bytes, `Input::record`, or in `output`,
+    /// the text of its quoted fields).
     output: Vec<u8>,
     fields: Vec<csv_fields::Field>,
-    record_start: usize,
+    /// The buffer of the list of a record's fields as text, kept empty between records.
+    texts: Vec<&'static str>,
     /// Line ends read so far.
     newlines: u64,
     /// Layout position → header position, once the header is read.
@@ -514,18 +510,18 @@ impl<T: ServiceCsv> RowReader<T> {
         read: impl FnOnce(&Cells<'_>) -> Result<R, CellError>,
     ) -> Option<Result<R, Error>> {
         loop {
-            let fields = match self.next_record().await? {
-                Ok(n) => n,
-                Err(e) => return Some(Err(e)),
-            };
-            let record = match self.record_fields(fields) {
+            if let Err(e) = self.next_record().await? {
+                return Some(Err(e));
+            }
+            let spare = std::mem::take(&mut self.texts);
+            let record = match self.record_fields(spare) {
                 Ok(record) => record,
                 Err(e) => return Some(Err(e)),
             };
             let Some(positions) = &self.positions else {
-                if record.len() > 1 {
-                    self.positions = Some(header_positions(T::LAYOUT, &record));
-                }
+                let header = (record.len() > 1).then(|| header_positions(T::LAYOUT, &record));
+                self.texts = recycle(record);
+                self.positions = header;
                 continue;
             };
             let cells = Cells {
@@ -533,51 +529,68 @@ impl<T: ServiceCsv> RowReader<T> {
                 positions,
             };
             let line = self.line;
-            return Some(read(&cells).map_err(|e| {
+            let result = read(&cells).map_err(|e| {
                 let caption = T::LAYOUT.columns.get(e.column).map_or("?", |c| c.caption);
                 decode_error(
                     format!("line {line}, column {caption}"),
                     e.message,
                     record.join(","),
                 )
-            }));
+            });
+            self.texts = recycle(record);
+            return Some(result);
         }
     }
 
-    /// Reads the next record; its field count, or `None` at the end.
-    async fn next_record(&mut self) -> Option<Result<usize, Error>> {
+    /// Reads the next record into `fields` and `output`; `None` at the end.
+    async fn next_record(&mut self) -> Option<Result<(), Error>> {
         loop {
-            let input = &self.buf[self.pos..];
-            match csv_fields::next_record(input, self.ended, &mut self.output, &mut self.fields) {
+            let (input, at_eof) = self.input.unread();
+            match csv_fields::next_record(input, at_eof, &mut self.output, &mut self.fields) {
                 Scan::Record {
                     consumed,
                     terminated,
+                    newlines,
                 } => {
-                    self.newlines += memchr::memchr_iter(b'\n', &input[..consumed]).count() as u64;
-                    self.record_start = self.pos;
-                    self.pos += consumed;
+                    self.input.consume(consumed);
+                    self.newlines += newlines;
                     // The line it ends on; a last record without a line end is on the next.
                     self.line = self.newlines + u64::from(!terminated);
                     self.records += 1;
-                    return Some(Ok(self.fields.len()));
+                    if self.records == 1 {
+                        self.drop_byte_order_mark();
+                    }
+                    return Some(Ok(()));
                 }
                 Scan::End => return None,
-                Scan::NeedMore => {
-                    self.buf.drain(..self.pos);
-                    self.pos = 0;
-                    match self.body.next().await {
-                        Some(Ok(chunk)) if self.buf.is_empty() => self.buf = chunk.into(),
-                        Some(Ok(chunk)) => self.buf.extend_from_slice(&chunk),
-                        Some(Err(e)) => return Some(Err(e)),
-                        None => self.ended = true,
-                    }
-                }
+                Scan::NeedMore if self.input.carry_more() => {}
+                Scan::NeedMore => match self.body.next().await {
+                    Some(Ok(chunk)) => self.input.chunk = chunk,
+                    Some(Err(e)) => return Some(Err(e)),
+                    None => self.input.ended = true,
+                },
             }
         }
     }
 
-    /// The fields of the record just read, as text (a byte-order mark before the first dropped).
-    fn record_fields(&self, count: usize) -> Result<Vec<&str>, Error> {
+    /// Drops byte-order marks at the start of the first field of the first record.
+    fn drop_byte_order_mark(&mut self) {
+        const BOM: &[u8] = "\u{feff}".as_bytes();
+        if let Some(first) = self.fields.first_mut() {
+            let from = if first.unquoted {
+                &self.output[..]
+            } else {
+                self.input.record()
+            };
+            while from[first.start..first.end].starts_with(BOM) {
+                first.start += BOM.len();
+            }
+        }
+    }
+
+    /// The fields of the record just read, as text (in `list`'s buffer): the record's bytes
+    /// and its quoted fields' text are checked to be UTF-8 once each.
+    fn record_fields<'a>(&'a self, list: Vec<&'static str>) -> Result<Vec<&'a str>, Error> {
         let not_utf8 = |bytes: &[u8], e: String| {
             decode_error(
                 format!("line {}", self.line),
@@ -585,19 +598,19 @@ impl<T: ServiceCsv> RowReader<T> {
                 String::from_utf8_lossy(bytes).into_owned(),
             )
         };
-        // One check for the record's bytes and one for its quoted fields' text; a field
-        // boundary inside a character is caught below.
-        let record = &self.buf[self.record_start..self.pos];
+        let record = self.input.record();
         let text = std::str::from_utf8(record).map_err(|e| not_utf8(record, e.to_string()))?;
         let quoted =
             std::str::from_utf8(&self.output).map_err(|e| not_utf8(&self.output, e.to_string()))?;
-        let mut fields = Vec::with_capacity(count);
-        for field in &self.fields[..count] {
+        let mut fields = recycle(list);
+        for field in &self.fields {
             let (from, bytes) = if field.unquoted {
                 (quoted, &self.output[..])
             } else {
                 (text, record)
             };
+            // Never fails on a record that is UTF-8 (fields end at ASCII separators); checked
+            // all the same, as slicing is.
             let value = from.get(field.start..field.end).ok_or_else(|| {
                 not_utf8(
                     &bytes[field.start..field.end],
@@ -606,13 +619,96 @@ impl<T: ServiceCsv> RowReader<T> {
             })?;
             fields.push(value);
         }
-        if self.records == 1
-            && let Some(first) = fields.first_mut()
-        {
-            *first = first.trim_start_matches('\u{feff}');
-        }
         Ok(fields)
     }
+}
+
+/// A body's bytes as the record scanner reads them. A record is read in place, in the chunk
+/// it arrived in; only a record that spans chunks is copied (into `carry`, with as much of the
+/// next chunk as it needs: a line, or if that is not enough, the rest of the chunk), so that
+/// the body is not copied once more on its way to the rows.
+#[derive(Debug, Default)]
+struct Input {
+    /// The chunk being read, from `pos`.
+    chunk: Bytes,
+    pos: usize,
+    /// A record that spans chunks (from `carry_pos`), while `carrying`.
+    carry: Vec<u8>,
+    carry_pos: usize,
+    carrying: bool,
+    /// Whether the body has no more chunks.
+    ended: bool,
+    /// The last record: in `carry` or in `chunk`, and where.
+    record: (bool, std::ops::Range<usize>),
+}
+
+impl Input {
+    /// The bytes not yet read, and whether nothing follows them.
+    fn unread(&mut self) -> (&[u8], bool) {
+        if self.carrying && self.carry_pos == self.carry.len() {
+            self.carrying = false;
+        }
+        if self.carrying {
+            let at_eof = self.ended && self.pos == self.chunk.len();
+            (&self.carry[self.carry_pos..], at_eof)
+        } else {
+            (&self.chunk[self.pos..], self.ended)
+        }
+    }
+
+    /// Marks the record at the start of the unread bytes as read.
+    fn consume(&mut self, len: usize) {
+        let at = if self.carrying {
+            &mut self.carry_pos
+        } else {
+            &mut self.pos
+        };
+        self.record = (self.carrying, *at..*at + len);
+        *at += len;
+    }
+
+    /// The bytes of the last record read.
+    fn record(&self) -> &[u8] {
+        match &self.record {
+            (true, range) => &self.carry[range.clone()],
+            (false, range) => &self.chunk[range.clone()],
+        }
+    }
+
+    /// After the unread bytes proved to end inside a record: moves them to `carry` and adds
+    /// what the chunk still holds (a line if nothing of it was taken yet, else all of it).
+    /// `false` when the chunk is spent and the next one is needed (set `chunk`, or `ended`).
+    fn carry_more(&mut self) -> bool {
+        if !self.carrying {
+            self.carry.clear();
+            self.carry.extend_from_slice(&self.chunk[self.pos..]);
+            (self.carry_pos, self.carrying) = (0, true);
+            self.pos = self.chunk.len();
+        } else if self.carry_pos > 0 {
+            self.carry.drain(..self.carry_pos);
+            self.carry_pos = 0;
+        }
+        let rest = &self.chunk[self.pos..];
+        if rest.is_empty() {
+            self.chunk = Bytes::new();
+            self.pos = 0;
+            return false;
+        }
+        let take = match memchr::memchr(b'\n', rest) {
+            Some(k) if self.pos == 0 => k + 1,
+            _ => rest.len(),
+        };
+        self.carry.extend_from_slice(&rest[..take]);
+        self.pos += take;
+        true
+    }
+}
+
+/// An empty list of text in the buffer of `list` (the standard library collects a mapped
+/// `Vec` in place), so that a reader keeps one buffer across records whose text it borrows.
+fn recycle<'b>(mut list: Vec<&str>) -> Vec<&'b str> {
+    list.clear();
+    list.into_iter().map(|_| "").collect()
 }
 
 /// The English name of a caption: `Coût (Cost)` → `Cost`, `Cost` → `Cost`.
@@ -817,8 +913,12 @@ mod tests {
             name: Some(String::new()),
             ..Row::default()
         });
+        // Cells of many lines: records that span chunks by more than a line.
+        for (at, lines) in [(3, 1), (20, 40), (21, 3)] {
+            written[at].name = Some("line,\r\n\"quoted\"\n".repeat(lines));
+        }
         let bytes = document(&written);
-        for chunk in [1, 3, 7, 64, 4096] {
+        for chunk in (1..=160).chain([4096]) {
             let back: Vec<Row> = read(bytes.clone(), chunk)
                 .into_iter()
                 .map(Result::unwrap)
@@ -916,6 +1016,37 @@ mod tests {
         assert_eq!(e.snippet, "2,lots");
         let required = read(b"T\r\n\r\nId,Cost\r\n,1\r\n".to_vec(), 4096);
         assert!(matches!(&required[0], Err(Error::Decode(e)) if e.path.contains("column Id")));
+    }
+
+    #[test]
+    fn the_list_of_a_records_text_keeps_its_buffer() {
+        let list: Vec<&str> = Vec::with_capacity(64);
+        let at = list.as_ptr().addr();
+        let text = String::from("a,b");
+        let mut borrowed = recycle(list);
+        borrowed.extend(text.split(','));
+        let again: Vec<&'static str> = recycle(borrowed);
+        assert!(again.is_empty());
+        assert_eq!((again.as_ptr().addr(), again.capacity()), (at, 64));
+    }
+
+    #[test]
+    fn a_record_that_is_not_utf8_is_an_error_naming_its_line() {
+        for chunk in [4096, 3, 1] {
+            let mut bytes = b"T\r\n\r\nId,Name\r\n1,\"a\r\nb\"\r\n2,caf".to_vec();
+            bytes.extend_from_slice(b"\xe9\r\n3,c\r\n");
+            let results = read(bytes, chunk);
+            assert_eq!(results.len(), 3, "chunks of {chunk}");
+            assert_eq!(results[0].as_ref().unwrap().name.as_deref(), Some("a\r\nb"));
+            let Err(Error::Decode(e)) = &results[1] else {
+                panic!("chunks of {chunk}: {:?}", results[1]);
+            };
+            // The quoted line break counts: the bad record ends on line 6.
+            assert_eq!(e.path, "line 6", "chunks of {chunk}");
+            assert!(e.message.starts_with("not UTF-8"), "{}", e.message);
+            assert_eq!(e.snippet, "2,caf\u{fffd}\r\n");
+            assert_eq!(results[2].as_ref().unwrap().id, 3, "reading goes on");
+        }
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! windows, balance totals). Handlers read it without locks, except the per-key rate
 //! limiter (only when enabled) and a per-period slot when a balance total is cached.
 
+use std::borrow::Cow;
 use std::ops::Deref;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
@@ -20,7 +21,7 @@ use crate::report::ReportKeys;
 use crate::scenarios::Scenarios;
 use crate::stable_hash::StableHasher;
 use crate::totals::TotalsMemo;
-use crate::universe::{self, Universe};
+use crate::universe::{self, Universe, UsageSlot};
 
 /// One served enrollment with its generated world.
 #[derive(Debug)]
@@ -35,18 +36,46 @@ pub struct Enrollment {
     pub totals: TotalsMemo,
     /// Balance summaries already answered.
     pub answers: AnswerMemo,
+    /// Usage slots made so far (see [`Enrollment::usage_slot`]).
+    slots: Vec<OnceLock<UsageSlot>>,
 }
+
+/// Usage slots an enrollment keeps once made: at about 400 bytes each, at most 26 MiB.
+/// Beyond it (a huge `--rows-per-day`), slots are made for each row.
+pub const MAX_KEPT_SLOTS: u64 = 65_536;
 
 impl Enrollment {
     /// Builds the enrollment's universe; the slow part of start-up.
     pub fn build(config: &Config, number: &str) -> Self {
         let universe = Universe::build(config.seed, number, config.subscriptions);
+        let usage_rows_per_day = universe::usage_rows_per_day(&universe, config.rows_per_day);
+        let kept = if usage_rows_per_day <= MAX_KEPT_SLOTS {
+            usage_rows_per_day
+        } else {
+            0
+        };
         Self {
-            usage_rows_per_day: universe::usage_rows_per_day(&universe, config.rows_per_day),
+            slots: (0..kept).map(|_| OnceLock::new()).collect(),
+            usage_rows_per_day,
             marketplace_rows_per_day: universe::marketplace_rows_per_day(&universe),
             universe,
             totals: TotalsMemo::new(),
             answers: AnswerMemo::default(),
+        }
+    }
+
+    /// Usage slot `index_in_day` ([`universe::usage_slot`]): made once and kept, since a
+    /// slot is the same every day and a month's pages ask for each one every day (making
+    /// its names, ids and tags was a fifth of rendering a page).
+    pub fn usage_slot(&self, index_in_day: u64) -> Cow<'_, UsageSlot> {
+        match usize::try_from(index_in_day)
+            .ok()
+            .and_then(|i| self.slots.get(i))
+        {
+            Some(kept) => Cow::Borrowed(
+                kept.get_or_init(|| universe::usage_slot(&self.universe, index_in_day)),
+            ),
+            None => Cow::Owned(universe::usage_slot(&self.universe, index_in_day)),
         }
     }
 

@@ -44,7 +44,10 @@ pub fn compute_in(
     let u = &e.universe;
     let day_usage = |day: NaiveDate| -> f64 {
         (0..view.usage_per_day(e))
-            .map(|j| universe::usage_row(u, data_seed, day, view.usage_slot(e, j)).cost)
+            .map(|j| {
+                let index = view.usage_slot(e, j);
+                universe::usage_on(u, data_seed, day, index, &e.usage_slot(index)).cost
+            })
             .sum()
     };
     let usage: f64 = days.iter().map(day_usage).sum();

@@ -25,8 +25,8 @@ use rand::{RngExt, SeedableRng};
 pub use catalogue::{UsageProfile, reservation_price_share};
 pub use reservations::{ReservationDay, purchases, reservation_day};
 pub use rows::{
-    MarketplaceRowSpec, UsageRowSpec, data_seed, marketplace_row, marketplace_rows_per_day, round6,
-    usage_row, usage_rows_per_day,
+    DayUsage, MarketplaceRowSpec, UsageRowSpec, UsageSlot, data_seed, marketplace_row,
+    marketplace_rows_per_day, round6, usage_on, usage_row, usage_rows_per_day, usage_slot,
 };
 
 use crate::stable_hash::StableHasher;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use ea_reporting::models::UsageDetailsDeNormalizedTitaniumJuly as UsageDetail;
 use ea_reporting::runtime::service_csv::{ServiceCsv, title_for};
 
-use super::usage::{fill_usage_detail, row_at_in, row_count_in};
+use super::usage::{fill_usage_detail_at, row_count_in};
 use crate::body::{Document, Payload};
 use crate::domain::Days;
 use crate::resolve::CsvTitle;
@@ -80,8 +80,7 @@ fn usage_csv_viewed(
     let rows = 0..row_count_in(&e, &view, days);
     let mut detail = UsageDetail::default();
     let render = move |i: u64, buf: &mut Vec<u8>| {
-        let row = row_at_in(&e, &view, data_seed, days, i);
-        fill_usage_detail(&e.universe, &row, &mut detail);
+        fill_usage_detail_at(&e, &view, data_seed, days, i, &mut detail);
         detail.write_record(buf);
     };
     let mut prefix = lead.to_vec();

@@ -4,13 +4,15 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use chrono::NaiveDate;
+
 use ea_reporting::models::UsageDetailsDeNormalizedTitaniumJuly as UsageDetail;
 
 use super::{EA_OFFER_ID, midnight, small_id};
 use crate::body::{Document, Payload};
 use crate::domain::Days;
 use crate::state::Enrollment;
-use crate::universe::{self, Universe, UsageRowSpec};
+use crate::universe::{self, DayUsage, Universe, UsageRowSpec};
 use crate::view::View;
 use crate::wire::{self, Timestamps};
 
@@ -38,13 +40,56 @@ pub fn row_at_in(
     days: Days,
     offset: u64,
 ) -> UsageRowSpec {
+    let (day, index) = place_in(e, view, days, offset);
+    universe::usage_row(&e.universe, data_seed, day, index)
+}
+
+/// The day and the index in the day of row `offset` of `days` as `view` sees them.
+fn place_in(e: &Enrollment, view: &View, days: Days, offset: u64) -> (NaiveDate, u64) {
     let per_day = view.usage_per_day(e);
-    universe::usage_row(
-        &e.universe,
-        data_seed,
+    (
         days.nth(offset / per_day),
         view.usage_slot(e, offset % per_day),
     )
+}
+
+/// [`fill_usage_detail`] of [`row_at_in`], with the enrollment's kept slot
+/// ([`Enrollment::usage_slot`]) instead of a new row: what pages and the CSV render.
+pub fn fill_usage_detail_at(
+    e: &Enrollment,
+    view: &View,
+    data_seed: u64,
+    days: Days,
+    offset: u64,
+    d: &mut UsageDetail,
+) {
+    let (day, index) = place_in(e, view, days, offset);
+    let slot = e.usage_slot(index);
+    let usage = universe::usage_on(&e.universe, data_seed, day, index, &slot);
+    let facts = Facts {
+        date: day,
+        subscription: slot.subscription,
+        meter: slot.meter,
+        resource_group: &slot.resource_group,
+        instance_id: &slot.instance_id,
+        tags: &slot.tags,
+        additional_info: &e.universe.meters[slot.meter].additional_info,
+        usage,
+    };
+    fill_facts(&e.universe, &facts, d);
+}
+
+/// A usage row's own facts, wherever they are kept (a [`UsageRowSpec`], or a kept slot and
+/// its day): what [`fill_facts`] joins with the universe.
+struct Facts<'a> {
+    date: NaiveDate,
+    subscription: usize,
+    meter: usize,
+    resource_group: &'a str,
+    instance_id: &'a str,
+    tags: &'a str,
+    additional_info: &'a str,
+    usage: DayUsage,
 }
 
 /// Number of usage rows of `days` that `view` sees.
@@ -62,6 +107,25 @@ pub fn usage_detail(u: &Universe, row: &UsageRowSpec) -> UsageDetail {
 /// [`usage_detail`] into an existing row, reusing its strings' memory: a page
 /// renders every row through one such row, with no allocation once it has grown.
 pub fn fill_usage_detail(u: &Universe, row: &UsageRowSpec, d: &mut UsageDetail) {
+    let facts = Facts {
+        date: row.date,
+        subscription: row.subscription,
+        meter: row.meter,
+        resource_group: &row.resource_group,
+        instance_id: &row.instance_id,
+        tags: &row.tags,
+        additional_info: &row.additional_info,
+        usage: DayUsage {
+            consumed_quantity: row.consumed_quantity,
+            resource_rate: row.resource_rate,
+            cost: row.cost,
+        },
+    };
+    fill_facts(u, &facts, d);
+}
+
+/// The one rule joining a row's facts with the universe into the API's row.
+fn fill_facts(u: &Universe, row: &Facts<'_>, d: &mut UsageDetail) {
     let sub = &u.subscriptions[row.subscription];
     let account = u.account_of(row.subscription);
     let department = u.department_of(row.subscription);
@@ -73,7 +137,7 @@ pub fn fill_usage_detail(u: &Universe, row: &UsageRowSpec, d: &mut UsageDetail) 
     set(&mut d.part_number, &meter.part_number);
     set(&mut d.resource_guid, &meter.resource_guid);
     set(&mut d.offer_id, EA_OFFER_ID);
-    d.cost = Some(row.cost);
+    d.cost = Some(row.usage.cost);
     d.account_id = Some(account.id);
     d.product_id = Some(small_id("product", &meter.product, 1000, 9000));
     d.resource_location_id = Some(small_id("location", &meter.location, 1, 99));
@@ -92,20 +156,20 @@ pub fn fill_usage_detail(u: &Universe, row: &UsageRowSpec, d: &mut UsageDetail) 
     set(&mut d.meter_sub_category, &meter.sub_category);
     set(&mut d.meter_region, &meter.region);
     set(&mut d.meter_name, &meter.name);
-    d.consumed_quantity = Some(row.consumed_quantity);
-    d.resource_rate = Some(row.resource_rate);
+    d.consumed_quantity = Some(row.usage.consumed_quantity);
+    d.resource_rate = Some(row.usage.resource_rate);
     set(&mut d.resource_location, &meter.location);
     set(&mut d.consumed_service, &meter.consumed_service);
-    set(&mut d.instance_id, &row.instance_id);
+    set(&mut d.instance_id, row.instance_id);
     set(&mut d.service_info1, "");
     set(&mut d.service_info2, "");
-    set(&mut d.additional_info, &row.additional_info);
-    set(&mut d.tags, &row.tags);
+    set(&mut d.additional_info, row.additional_info);
+    set(&mut d.tags, row.tags);
     set(&mut d.store_service_identifier, "");
     set(&mut d.department_name, &department.name);
     set(&mut d.cost_center, &account.cost_center);
     set(&mut d.unit_of_measure, &meter.unit_of_measure);
-    set(&mut d.resource_group, &row.resource_group);
+    set(&mut d.resource_group, row.resource_group);
 }
 
 /// `Some(value)`, in the string already there if any.
@@ -167,8 +231,7 @@ pub fn usage_page_in(
     suffix.push(b'}');
     let mut detail = UsageDetail::default();
     let render = move |i: u64, buf: &mut Vec<u8>| {
-        let row = row_at_in(&e, &view, data_seed, days, i);
-        fill_usage_detail(&e.universe, &row, &mut detail);
+        fill_usage_detail_at(&e, &view, data_seed, days, i, &mut detail);
         wire::to_writer(buf, &detail, timestamps, &[]);
     };
     Payload::Document(Document::new(prefix, rows, b",", Box::new(render), suffix))
@@ -206,6 +269,36 @@ mod tests {
         );
         let value = serde_json::to_value(&detail).unwrap();
         assert_eq!(value.as_object().unwrap().len(), 40, "no field left out");
+    }
+
+    #[test]
+    fn a_kept_slot_renders_the_row_a_new_one_does() {
+        let kept = Enrollment::build(&Config::default(), "100");
+        let config = Config {
+            subscriptions: 100,
+            rows_per_day: 700,
+            ..Config::default()
+        };
+        let unkept = Enrollment::build(&config, "100");
+        assert!(unkept.usage_rows_per_day > crate::state::MAX_KEPT_SLOTS);
+        let days = Days::new(d(2018, 5, 30), d(2018, 6, 2));
+        for e in [&kept, &unkept] {
+            let department = e.universe.departments[0].id;
+            let views = [
+                View::enterprise(),
+                View::of(e, crate::keys::KeyScope::Department(department)).unwrap(),
+            ];
+            for view in &views {
+                let n = row_count_in(e, view, days);
+                let mut reused = UsageDetail::default();
+                // Each slot twice (two days), in and out of order.
+                for offset in (0..n).step_by(7).chain([n - 1, 0, n / 2]) {
+                    fill_usage_detail_at(e, view, 5, days, offset, &mut reused);
+                    let row = row_at_in(e, view, 5, days, offset);
+                    assert_eq!(reused, usage_detail(&e.universe, &row), "row {offset}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -49,6 +49,34 @@ pub struct UsageRowSpec {
     pub additional_info: String,
 }
 
+/// A usage slot: the resource behind row `index_in_day` of every day ([`usage_slot`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UsageSlot {
+    /// Index into [`Universe::subscriptions`].
+    pub subscription: usize,
+    /// Index into [`Universe::meters`].
+    pub meter: usize,
+    /// The resource's size for monthly units (1–4).
+    pub units: u32,
+    /// `resourceGroup`.
+    pub resource_group: String,
+    /// `instanceId`.
+    pub instance_id: String,
+    /// `tags`: JSON object text, or empty.
+    pub tags: String,
+}
+
+/// What a slot consumed on one day ([`usage_on`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DayUsage {
+    /// `consumedQuantity`, rounded to 6 decimals.
+    pub consumed_quantity: f64,
+    /// `resourceRate`: the meter's unit price.
+    pub resource_rate: f64,
+    /// `cost`, rounded to 6 decimals.
+    pub cost: f64,
+}
+
 /// One marketplace-charge row, by reference into the [`Universe`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct MarketplaceRowSpec {
@@ -183,6 +211,26 @@ pub fn usage_row(
     day: NaiveDate,
     index_in_day: u64,
 ) -> UsageRowSpec {
+    let slot = usage_slot(universe, index_in_day);
+    let usage = usage_on(universe, seed, day, index_in_day, &slot);
+    UsageRowSpec {
+        date: day,
+        subscription: slot.subscription,
+        meter: slot.meter,
+        instance_id: slot.instance_id,
+        resource_group: slot.resource_group,
+        consumed_quantity: usage.consumed_quantity,
+        resource_rate: usage.resource_rate,
+        cost: usage.cost,
+        tags: slot.tags,
+        additional_info: universe.meters[slot.meter].additional_info.clone(),
+    }
+}
+
+/// What usage slot `index_in_day` is, whatever the day: its resource (the part of
+/// [`usage_row`] that is the same every day, and so can be kept; see
+/// [`crate::state::Enrollment::usage_slot`]).
+pub fn usage_slot(universe: &Universe, index_in_day: u64) -> UsageSlot {
     let e = &universe.enrollment;
     let mut slot = rng("usage-slot", universe.seed, e, None, index_in_day);
     let subscription = (index_in_day % universe.subscriptions.len() as u64) as usize;
@@ -202,20 +250,37 @@ pub fn usage_row(
         index_in_day,
     );
     let tags = tags(universe, subscription, &resource_group, &mut slot);
-
-    let mut today = rng("usage-day", seed, e, Some(day), index_in_day);
-    let consumed_quantity = quantity(meter.usage_profile, units, day, &mut today);
-    UsageRowSpec {
-        date: day,
+    UsageSlot {
         subscription,
         meter: meter_index,
+        units,
         instance_id: instance_id(&sub.guid, &resource_group, &meter.resource_type, &name),
         resource_group,
+        tags,
+    }
+}
+
+/// What slot `index_in_day` (which is `slot`) consumed on `day`.
+pub fn usage_on(
+    universe: &Universe,
+    seed: u64,
+    day: NaiveDate,
+    index_in_day: u64,
+    slot: &UsageSlot,
+) -> DayUsage {
+    let meter = &universe.meters[slot.meter];
+    let mut today = rng(
+        "usage-day",
+        seed,
+        &universe.enrollment,
+        Some(day),
+        index_in_day,
+    );
+    let consumed_quantity = quantity(meter.usage_profile, slot.units, day, &mut today);
+    DayUsage {
         consumed_quantity,
         resource_rate: meter.unit_price,
         cost: round6(consumed_quantity * meter.unit_price),
-        tags,
-        additional_info: meter.additional_info.clone(),
     }
 }
 

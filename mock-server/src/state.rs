@@ -5,8 +5,8 @@
 
 use std::borrow::Cow;
 use std::ops::Deref;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
@@ -36,12 +36,13 @@ pub struct Enrollment {
     pub totals: TotalsMemo,
     /// Balance summaries already answered.
     pub answers: AnswerMemo,
-    /// Usage slots made so far (see [`Enrollment::usage_slot`]).
-    slots: Vec<OnceLock<UsageSlot>>,
+    /// Its usage slots, made at start (see [`Enrollment::usage_slot`]).
+    slots: Vec<UsageSlot>,
 }
 
-/// Usage slots an enrollment keeps once made: at about 400 bytes each, at most 26 MiB.
-/// Beyond it (a huge `--rows-per-day`), slots are made for each row.
+/// Usage slots an enrollment makes at start and keeps: at about 400 bytes each, at most
+/// 26 MiB (and about 1 µs each to make). Beyond it (a huge `--rows-per-day`), slots are made
+/// for each row.
 pub const MAX_KEPT_SLOTS: u64 = 65_536;
 
 impl Enrollment {
@@ -55,7 +56,9 @@ impl Enrollment {
             0
         };
         Self {
-            slots: (0..kept).map(|_| OnceLock::new()).collect(),
+            slots: (0..kept)
+                .map(|i| universe::usage_slot(&universe, i))
+                .collect(),
             usage_rows_per_day,
             marketplace_rows_per_day: universe::marketplace_rows_per_day(&universe),
             universe,
@@ -66,15 +69,14 @@ impl Enrollment {
 
     /// Usage slot `index_in_day` ([`universe::usage_slot`]): made once and kept, since a
     /// slot is the same every day and a month's pages ask for each one every day (making
-    /// its names, ids and tags was a fifth of rendering a page).
+    /// its names, ids and tags was a fifth of rendering a page). Made at start, with the
+    /// universe.
     pub fn usage_slot(&self, index_in_day: u64) -> Cow<'_, UsageSlot> {
         match usize::try_from(index_in_day)
             .ok()
             .and_then(|i| self.slots.get(i))
         {
-            Some(kept) => Cow::Borrowed(
-                kept.get_or_init(|| universe::usage_slot(&self.universe, index_in_day)),
-            ),
+            Some(kept) => Cow::Borrowed(kept),
             None => Cow::Owned(universe::usage_slot(&self.universe, index_in_day)),
         }
     }

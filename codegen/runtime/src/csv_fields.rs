@@ -1,12 +1,13 @@
-//! The fields of one CSV record, found with `memchr` instead of a byte-at-a-time state machine.
+//! The fields of one CSV record, found eight bytes at a time (and with `memchr` in long fields)
+//! instead of by a byte-at-a-time state machine.
 //!
 //! It reads what `csv_core::Reader` reads with its defaults (comma, `"` quotes doubled inside a
 //! quoted field, `\r`, `\n` or `\r\n` ending a record, blank lines skipped, nothing ever an
 //! error: a quote inside an unquoted field is text, text after a closing quote is kept, an
 //! unclosed quote runs to the end), and a test holds the two to the same fields on awkward input
-//! in every chunking. It exists for speed: a service CSV line is mostly long unquoted runs, which
-//! `memchr3` crosses many bytes at a time, so typed rows cost little more than the raw records of
-//! the `csv` crate (docs/benchmarks.md).
+//! in every chunking. It exists for speed: a service CSV line is mostly unquoted runs, which a
+//! word-at-a-time search crosses eight bytes at a step, so typed rows cost little more than the
+//! raw records of the `csv` crate (docs/benchmarks.md).
 
 use memchr::{memchr, memchr3};
 

@@ -9,7 +9,8 @@
 #      (mock-server/benches/render.rs);
 #   3. the generated client paging 1,001,300 usage rows from the mock (separate release
 #      processes): rows/s and peak RSS, against the serde_json parse limit of the same
-#      bytes (mock-server/benches/client_paging.rs), and the mock's peak RSS;
+#      bytes (from_slice, and from_str after one UTF-8 check as the client decodes;
+#      mock-server/benches/client_paging.rs), and the mock's peak RSS;
 #   4. the generator: time to generate from spec/ (cargo bench -p ea-codegen --bench
 #      generate), and the build time of the generated crate (as codegen/bench.sh);
 #   5. typed rows from the service-layout CSV against the csv crate's raw records on the same

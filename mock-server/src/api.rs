@@ -19,7 +19,7 @@ use http::header::{ALLOW, AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE, ETAG
 use http::request::Parts;
 use http::{HeaderValue, Method, StatusCode};
 
-use crate::auth::AuthError;
+use crate::auth::{AuthError, KeyId};
 use crate::body::Payload;
 use crate::conditional::{self, Precondition};
 use crate::domain::Days;
@@ -71,8 +71,8 @@ async fn respond(
     if !gate.delay.is_zero() {
         tokio::time::sleep(gate.delay).await;
     }
-    let (cut, caller) = match gate.admission {
-        Admission::Admitted { cut, caller } => (cut, caller),
+    let (cut, scope) = match gate.admission {
+        Admission::Admitted { cut, scope } => (cut, scope),
         Admission::Refused(response) => return Err(response),
     };
     let op = matched.map_err(match_error)?;
@@ -87,7 +87,7 @@ async fn respond(
         Resolution::Data(resolved) => resolved,
         // The asynchronous report: no ETag, no memo; its answer moves with the clock.
         Resolution::Report(call) => {
-            if caller.binding.scope != KeyScope::Enterprise {
+            if scope != KeyScope::Enterprise {
                 return Err(bad_request(
                     "the mock serves the asynchronous report to enterprise keys only: its file \
                      would hold the whole enrollment"
@@ -97,15 +97,10 @@ async fn respond(
             return Ok(report_api::respond(state, parts, call, cut));
         }
     };
-    let view = state
-        .enrollment(&resolved.enrollment)
-        .and_then(|e| View::of(e, caller.binding.scope))
-        .ok_or_else(|| AuthError::WrongEnrollment.into_response())?;
-    let view = Arc::new(view);
     // Read once: the key of a kept answer and its ETag must name the same version.
     let version = state.data_version();
     // Only the whole enrollment's answers are kept (one slot per period, not per view).
-    let memo = memo_key(version, &resolved).filter(|_| view.is_enterprise());
+    let memo = memo_key(version, &resolved).filter(|_| scope == KeyScope::Enterprise);
     if let Some(key) = &memo
         && !cut
         && let Some(kept) = state
@@ -114,6 +109,11 @@ async fn respond(
     {
         return Ok(remembered(&method, &parts.headers, kept));
     }
+    let view = state
+        .enrollment(&resolved.enrollment)
+        .and_then(|e| View::of(e, scope))
+        .ok_or_else(|| AuthError::WrongEnrollment.into_response())?;
+    let view = Arc::new(view);
     let plan = plan(state, parts, resolved, view, version, memo).map_err(bad_request)?;
     if conditional::evaluate(&method, &parts.headers, &plan.etag) == Precondition::NotModified {
         return Ok(conditional::not_modified(&plan.etag));
@@ -147,7 +147,7 @@ fn remembered(method: &Method, headers: &http::HeaderMap, kept: Answer) -> Respo
 /// Whether a request gets past auth, rate limit, forced status and random faults.
 enum Admission {
     /// Go on; `cut` means an injected dropped connection (the body will break off).
-    Admitted { cut: bool, caller: Caller },
+    Admitted { cut: bool, scope: KeyScope },
     /// Answer this instead.
     Refused(Response),
 }
@@ -186,20 +186,23 @@ fn admit(
         Ok(caller) => caller,
         Err(e) => return Admission::Refused(e.into_response()).into(),
     };
-    note.key = Some(caller.id);
-    note.key_name = Some(caller.name.clone());
-    if let Some(e) = enrollment_in_path(parts.uri.path())
-        && !caller.binding.allows(e)
-    {
+    let Caller { id, name, binding } = caller;
+    note.key = Some(id);
+    if enrollment_in_path(parts.uri.path()).is_some_and(|e| !binding.allows(e)) {
+        note.key_name = Some(name);
         return Admission::Refused(AuthError::WrongEnrollment.into_response()).into();
     }
     let facts = Facts {
         operation,
         path: parts.uri.path(),
-        key: Some(&caller.name),
+        key: Some(&name),
     };
+    let hit = state.scenarios.take(&facts, Instant::now());
+    // Moved, not cloned: every clone of a key's name counts on memory all cores share.
+    note.key_name = Some(name);
+    let scope = binding.scope;
     let mut delay = std::time::Duration::ZERO;
-    if let Some(hit) = state.scenarios.take(&facts, Instant::now()) {
+    if let Some(hit) = hit {
         note.rule = Some(hit.rule);
         note.fault = Some("rule");
         delay = hit.latency;
@@ -212,10 +215,7 @@ fn admit(
                     &why,
                 )))
             }
-            Some(FaultAction::Drop) => Some(Admission::Admitted {
-                cut: true,
-                caller: caller.clone(),
-            }),
+            Some(FaultAction::Drop) => Some(Admission::Admitted { cut: true, scope }),
             None => None,
         };
         if let Some(admission) = admission {
@@ -223,20 +223,21 @@ fn admit(
         }
     }
     Gate {
-        admission: admit_faults(state, parts, note, caller),
+        admission: admit_faults(state, parts, note, id, scope),
         delay,
     }
 }
 
-/// Rate limit, forced status and random faults, for an authenticated `caller`.
+/// Rate limit, forced status and random faults, for the authenticated key `id`.
 fn admit_faults(
     state: &AppState,
     parts: &Parts,
     note: &mut RequestNote,
-    caller: Caller,
+    id: KeyId,
+    scope: KeyScope,
 ) -> Admission {
     if let Some(limiter) = &state.rate_limiter
-        && let Err(secs) = limiter.check(caller.id, Instant::now())
+        && let Err(secs) = limiter.check(id, Instant::now())
     {
         note.fault = Some("rate-limit");
         return Admission::Refused(problem::throttled(secs));
@@ -258,9 +259,9 @@ fn admit_faults(
         }
         Some(Fault::Drop) => {
             note.fault = Some("injected-drop");
-            Admission::Admitted { cut: true, caller }
+            Admission::Admitted { cut: true, scope }
         }
-        None => Admission::Admitted { cut: false, caller },
+        None => Admission::Admitted { cut: false, scope },
     }
 }
 

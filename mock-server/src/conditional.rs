@@ -8,7 +8,7 @@
 use axum::body::Body;
 use axum::response::Response;
 use ea_reporting::ETag;
-use http::header::ETAG;
+use http::header::{ETAG, IF_NONE_MATCH};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
 use crate::stable_hash::StableHasher;
@@ -41,6 +41,9 @@ pub enum Precondition {
 /// Evaluates `If-None-Match` for a request whose response would carry `etag`.
 /// Lines that are not visible ASCII count as malformed.
 pub fn evaluate(method: &Method, headers: &HeaderMap, etag: &str) -> Precondition {
+    if !headers.contains_key(IF_NONE_MATCH) {
+        return Precondition::Proceed;
+    }
     let matched = ETag::parse(etag).is_ok_and(|ours| ours.matched_by(headers));
     if !matched {
         Precondition::Proceed
@@ -64,7 +67,6 @@ pub fn not_modified(etag: &str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::header::IF_NONE_MATCH;
 
     /// Whether any `If-None-Match` line matches `etag` under weak comparison: the runtime's rule
     /// ([`ETag::matched_by_if_none_match`]), the one the generated clients use too. A malformed

@@ -577,26 +577,27 @@ where
 }
 
 fn is_admin(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    lower == "/admin" || lower.starts_with("/admin/")
+    let head = path.get(..6).unwrap_or("");
+    head.eq_ignore_ascii_case("/admin") && matches!(path.as_bytes().get(6), None | Some(b'/'))
 }
 
 impl Pending {
     /// Journals the request with its answer; a streamed body is counted as it goes out.
-    fn record(self, response: Response) -> Response {
+    fn record(self, mut response: Response) -> Response {
         let Pending {
             state,
             listener,
             method,
             kept,
         } = self;
-        let note = response.extensions().get::<RequestNote>();
+        let note = response.extensions_mut().get_mut::<RequestNote>();
         let (operation, key, fault) = note.map_or((None, None, None), |note| {
             let fault = note
                 .rule
                 .map(Fault::Rule)
                 .or_else(|| note.fault.map(Fault::Named));
-            (note.operation, note.key_name.clone(), fault)
+            // Taken, not cloned (see `RequestNote::key_name`).
+            (note.operation, note.key_name.take(), fault)
         });
         let exact = response.body().size_hint().exact();
         // A streamed body (size unknown, not a HEAD) is counted as it goes out.

@@ -26,6 +26,8 @@ pub struct RequestNote {
     /// `forced`, `injected`, `injected-drop`, `rate-limit` or `rule` (then `rule` names it).
     pub fault: Option<&'static str>,
     /// The name of the key used (`key-2`, `minted:<Id>`), for the journal; never the key.
+    /// The journal takes it (a clone would count on memory every core shares, per request),
+    /// so a layer outside the journal finds `None` here.
     pub key_name: Option<std::sync::Arc<str>>,
     /// The run-time fault rule that acted, if one did.
     pub rule: Option<crate::scenarios::RuleId>,

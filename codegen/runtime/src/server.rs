@@ -71,22 +71,45 @@ impl fmt::Display for MatchError {
 
 impl std::error::Error for MatchError {}
 
+/// A path's segments: on the stack up to sixteen (every route of the consumption specs has
+/// fewer), so matching a request allocates nothing for them.
+pub type PathSegments<'a> = smallvec::SmallVec<[&'a str; 16]>;
+
 /// Non-empty path segments (leading, doubled and trailing slashes ignored).
-pub fn path_segments(path: &str) -> Vec<&str> {
-    path.split('/').filter(|s| !s.is_empty()).collect()
+pub fn path_segments(path: &str) -> PathSegments<'_> {
+    let mut segments = PathSegments::new();
+    let mut start = 0;
+    for at in memchr::memchr_iter(b'/', path.as_bytes()) {
+        if at > start {
+            segments.push(&path[start..at]);
+        }
+        start = at + 1;
+    }
+    if start < path.len() {
+        segments.push(&path[start..]);
+    }
+    segments
 }
 
 /// Compares a request segment with a literal of the route, ignoring ASCII
 /// case as the real service does (`billingPeriods` vs `billingperiods`).
 pub fn segment_matches(actual: &str, literal: &str) -> bool {
-    actual.eq_ignore_ascii_case(literal)
+    // Most requests spell the route as the spec does: one comparison of bytes settles them.
+    actual == literal || actual.eq_ignore_ascii_case(literal)
 }
 
 /// Percent-decodes a path segment (`+` stays `+`); invalid UTF-8 is an error.
 pub fn decode_segment(s: &str) -> Result<String, String> {
+    decoded_segment(s).map(Cow::into_owned)
+}
+
+/// [`decode_segment`], borrowing `s` when it holds no escape (most segments).
+fn decoded_segment(s: &str) -> Result<Cow<'_, str>, String> {
+    if memchr::memchr(b'%', s.as_bytes()).is_none() {
+        return Ok(Cow::Borrowed(s));
+    }
     percent_encoding::percent_decode_str(s)
         .decode_utf8()
-        .map(Cow::into_owned)
         .map_err(|e| format!("path segment {s:?} is not valid UTF-8 once decoded: {e}"))
 }
 
@@ -146,7 +169,7 @@ pub fn path_param<T: ParamValue>(name: &'static str, raw_segment: &str) -> Resul
         value: value.to_owned(),
         reason,
     };
-    let decoded = decode_segment(raw_segment).map_err(|reason| invalid(raw_segment, reason))?;
+    let decoded = decoded_segment(raw_segment).map_err(|reason| invalid(raw_segment, reason))?;
     T::parse_param(&decoded).map_err(|reason| invalid(&decoded, reason))
 }
 
@@ -215,9 +238,11 @@ mod tests {
             ("v2//billingperiods", &["v2", "billingperiods"]),
             ("/", &[]),
             ("", &[]),
+            ("//a///b//", &["a", "b"]),
+            ("/caf%C3%A9/é/x", &["caf%C3%A9", "é", "x"]),
         ];
         for (path, expected) in cases {
-            assert_eq!(path_segments(path), *expected, "{path}");
+            assert_eq!(path_segments(path).as_slice(), *expected, "{path}");
         }
     }
 

@@ -42,7 +42,7 @@ use crate::{auth, origin, report_api, totals, universe};
 pub async fn handle(State(state): State<AppState>, request: Request) -> Response {
     let (parts, _body) = request.into_parts();
     if !state.latency.is_zero() {
-        tokio::time::sleep(state.latency).await;
+        Box::pin(tokio::time::sleep(state.latency)).await;
     }
     let mut note = RequestNote::default();
     let mut response = match respond(&state, &parts, &mut note).await {
@@ -69,21 +69,21 @@ async fn respond(
     note.operation = matched.as_ref().ok().map(|op| op.id());
     let gate = admit(state, parts, note, note.operation);
     if !gate.delay.is_zero() {
-        tokio::time::sleep(gate.delay).await;
+        Box::pin(tokio::time::sleep(gate.delay)).await;
     }
     let (cut, scope) = match gate.admission {
         Admission::Admitted { cut, scope } => (cut, scope),
         Admission::Refused(response) => return Err(response),
     };
-    let op = matched.map_err(match_error)?;
-    let resolved = match resolve(
-        &op,
+    // The operation is dropped here, not held across the awaits below.
+    let resolution = resolve(
+        &matched.map_err(match_error)?,
         state.today(),
         |e| state.enrollment(e).is_some(),
         &state.enrollment_numbers,
     )
-    .map_err(bad_request)?
-    {
+    .map_err(bad_request)?;
+    let resolved = match resolution {
         Resolution::Data(resolved) => resolved,
         // The asynchronous report: no ETag, no memo; its answer moves with the clock.
         Resolution::Report(call) => {
@@ -109,13 +109,33 @@ async fn respond(
     {
         return Ok(remembered(&method, &parts.headers, kept));
     }
+    // Boxed: a kept answer's way stays small (every request's future is moved into a box
+    // by the router; this one's state is most of its size).
+    Box::pin(fresh(
+        state, parts, &method, resolved, scope, cut, version, memo,
+    ))
+    .await
+}
+
+/// The answer made anew: the key's view, the plan and its ETag, `304` or the body.
+#[allow(clippy::too_many_arguments)]
+async fn fresh(
+    state: &AppState,
+    parts: &Parts,
+    method: &Method,
+    resolved: Resolved,
+    scope: KeyScope,
+    cut: bool,
+    version: u64,
+    memo: Option<AnswerKey>,
+) -> Result<Response, Response> {
     let view = state
         .enrollment(&resolved.enrollment)
         .and_then(|e| View::of(e, scope))
         .ok_or_else(|| AuthError::WrongEnrollment.into_response())?;
     let view = Arc::new(view);
     let plan = plan(state, parts, resolved, view, version, memo).map_err(bad_request)?;
-    if conditional::evaluate(&method, &parts.headers, &plan.etag) == Precondition::NotModified {
+    if conditional::evaluate(method, &parts.headers, &plan.etag) == Precondition::NotModified {
         return Ok(conditional::not_modified(&plan.etag));
     }
     Ok(answer(plan, cut, state.timestamps).await)

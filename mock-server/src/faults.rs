@@ -19,6 +19,9 @@ use crate::stable_hash::StableHasher;
 /// Request header naming the status the mock must answer with.
 pub const FORCE_STATUS_HEADER: &str = "x-mock-status";
 
+/// The same name, parsed once (a `&str` name is parsed again on every lookup).
+const FORCE_STATUS: http::HeaderName = http::HeaderName::from_static(FORCE_STATUS_HEADER);
+
 /// Prism-style preference header (`Prefer: code=503`); `http` has no constant for it.
 const PREFER: http::HeaderName = http::HeaderName::from_static("prefer");
 
@@ -48,7 +51,12 @@ pub const RANDOM_FAULTS: [Fault; 4] = [
 /// `Ok(None)` when neither is present; `Err(message)` (for a 400) when the value is not
 /// one of [`FORCEABLE_STATUSES`] or `x-mock-status` is sent more than once.
 pub fn forced_status(headers: &HeaderMap) -> Result<Option<u16>, String> {
-    let mut explicit = headers.get_all(FORCE_STATUS_HEADER).iter();
+    // Nearly every request has neither: a look at its few names costs less than the two
+    // lookups below, each of which hashes its name.
+    if !headers.keys().any(|n| *n == FORCE_STATUS || *n == PREFER) {
+        return Ok(None);
+    }
+    let mut explicit = headers.get_all(&FORCE_STATUS).iter();
     if let Some(value) = explicit.next() {
         if explicit.next().is_some() {
             return Err(format!("{FORCE_STATUS_HEADER} must be sent at most once"));

@@ -38,18 +38,26 @@ use crate::view::View;
 use crate::wire::Timestamps;
 use crate::{auth, origin, report_api, totals, universe};
 
-/// Handles one API request.
+/// Handles one API request (the router's fallback): the answer carries its [`RequestNote`] in
+/// its extensions, for the layers around the router.
 pub async fn handle(State(state): State<AppState>, request: Request) -> Response {
+    let (mut response, note) = answer_noted(&state, request).await;
+    response.extensions_mut().insert(note);
+    response
+}
+
+/// The answer to one API request and what was learned on the way, side by side (an extension
+/// is a map and a box per request; [`crate::front`] hands the note to the journal itself).
+pub async fn answer_noted(state: &AppState, request: Request) -> (Response, RequestNote) {
     let (parts, _body) = request.into_parts();
     if !state.latency.is_zero() {
         Box::pin(tokio::time::sleep(state.latency)).await;
     }
     let mut note = RequestNote::default();
-    let mut response = match respond(&state, &parts, &mut note).await {
+    let response = match respond(state, &parts, &mut note).await {
         Ok(response) | Err(response) => response,
     };
-    response.extensions_mut().insert(note);
-    response
+    (response, note)
 }
 
 async fn respond(

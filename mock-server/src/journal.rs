@@ -188,7 +188,7 @@ pub struct Received {
 /// `[redacted]`) and any other value holding a configured key is kept with the key's name.
 ///
 /// The buffer of the entry a push drops is kept by that thread for its next request (see
-/// [`Kept::recycle`]): a full journal then allocates and frees nothing per request. Freeing
+/// `Kept::recycle`): a full journal then allocates and frees nothing per request. Freeing
 /// one thread's allocation on another contends on the allocator's locks, which cost more of
 /// the rate than the copying did.
 #[derive(Debug)]
@@ -523,28 +523,16 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let state = &self.layer.state;
-        let pending = state
-            .journal
-            .is_on()
-            .then(|| self.layer.listener.keep(&state.key_ring, &request))
-            .flatten()
-            .map(|kept| Pending {
-                state: state.clone(),
-                listener: self.layer.listener.name(),
-                method: request.method().clone(),
-                kept,
-            });
         Recording {
+            pending: Pending::of(&self.layer.state, self.layer.listener, &request),
             inner: self.inner.call(request),
-            pending,
         }
     }
 }
 
 /// What is known of a journaled request before its answer.
 #[derive(Debug)]
-struct Pending {
+pub struct Pending {
     state: AppState,
     listener: &'static str,
     method: Method,
@@ -581,24 +569,72 @@ fn is_admin(path: &str) -> bool {
     head.eq_ignore_ascii_case("/admin") && matches!(path.as_bytes().get(6), None | Some(b'/'))
 }
 
+/// What the journal takes of a request's [`RequestNote`].
+#[derive(Debug, Default)]
+struct Noted {
+    operation: Option<&'static str>,
+    key: Option<Arc<str>>,
+    fault: Option<Fault>,
+}
+
+impl Noted {
+    /// The key's name is taken, not cloned (see `RequestNote::key_name`).
+    fn take(note: &mut RequestNote) -> Noted {
+        Noted {
+            operation: note.operation,
+            key: note.key_name.take(),
+            fault: note
+                .rule
+                .map(Fault::Rule)
+                .or_else(|| note.fault.map(Fault::Named)),
+        }
+    }
+}
+
 impl Pending {
-    /// Journals the request with its answer; a streamed body is counted as it goes out.
+    /// What `state`'s journal keeps of `request` to `listener`; `None` when the journal is off or
+    /// does not keep such requests (`/admin`).
+    pub fn of(state: &AppState, listener: Listener, request: &Request) -> Option<Pending> {
+        if !state.journal.is_on() {
+            return None;
+        }
+        let kept = listener.keep(&state.key_ring, request)?;
+        Some(Pending {
+            state: state.clone(),
+            listener: listener.name(),
+            method: request.method().clone(),
+            kept,
+        })
+    }
+
+    /// Journals the request with its answer and the [`RequestNote`] in the answer's extensions
+    /// (left there for the layers outside, but for the key's name, see `RequestNote::key_name`).
     fn record(self, mut response: Response) -> Response {
+        let noted = response
+            .extensions_mut()
+            .get_mut::<RequestNote>()
+            .map(Noted::take);
+        self.finish(response, noted.unwrap_or_default())
+    }
+
+    /// Journals the request with its answer and `note`; a streamed body is counted as it goes
+    /// out.
+    pub fn record_noted(self, response: Response, mut note: RequestNote) -> Response {
+        self.finish(response, Noted::take(&mut note))
+    }
+
+    fn finish(self, response: Response, noted: Noted) -> Response {
         let Pending {
             state,
             listener,
             method,
             kept,
         } = self;
-        let note = response.extensions_mut().get_mut::<RequestNote>();
-        let (operation, key, fault) = note.map_or((None, None, None), |note| {
-            let fault = note
-                .rule
-                .map(Fault::Rule)
-                .or_else(|| note.fault.map(Fault::Named));
-            // Taken, not cloned (see `RequestNote::key_name`).
-            (note.operation, note.key_name.take(), fault)
-        });
+        let Noted {
+            operation,
+            key,
+            fault,
+        } = noted;
         let exact = response.body().size_hint().exact();
         // A streamed body (size unknown, not a HEAD) is counted as it goes out.
         let counter =

@@ -22,6 +22,7 @@ mod conditional;
 pub mod config;
 pub mod domain;
 pub mod faults;
+pub mod front;
 pub mod journal;
 pub mod keys;
 pub mod logging;
@@ -55,7 +56,7 @@ pub use keys::MintOptions;
 pub use scenarios::{FaultAction, FaultRule, RuleId, RuleStatus};
 pub use server::{
     MockServer, app, blob_app, blob_router, router, serve, serve_with_blob, serve_with_shutdown,
-    shutdown_signal, try_app, try_blob_app,
+    served, shutdown_signal, try_app, try_blob_app,
 };
 
 /// The spec document served at `/swagger/docs/v3`, embedded at build time.

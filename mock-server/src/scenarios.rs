@@ -9,7 +9,7 @@
 //! it lives (a number of requests and/or seconds). Rules are checked in the order they were
 //! added, after authentication and before the rate limit, forced statuses and random faults;
 //! the first live rule that matches acts and is counted. Matching and expiry are pure
-//! functions ([`matches`], [`is_live`]) of the rule, the request's facts and the time passed in.
+//! functions ([`matches()`], [`is_live`]) of the rule, the request's facts and the time passed in.
 
 use std::fmt;
 use std::sync::Mutex;

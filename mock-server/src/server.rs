@@ -7,6 +7,7 @@ use std::io;
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::ServiceExt as _;
 use axum::middleware;
 use axum::routing::get;
 use axum::serve::{Listener, ListenerExt};
@@ -21,7 +22,7 @@ use crate::journal::{self, Filter, JournalEntry};
 use crate::keys::{self, MintOptions};
 use crate::scenarios::{FaultRule, InvalidRule, RuleId, RuleStatus};
 use crate::state::AppState;
-use crate::{admin, api, logging, swagger};
+use crate::{admin, api, front, logging, swagger};
 
 /// The mock as an axum router, for in-process use (`tower::ServiceExt::oneshot`,
 /// `axum::serve`).
@@ -61,9 +62,24 @@ pub fn blob_router(state: AppState) -> Router {
     blob::router(state)
 }
 
-/// The routes over a built state.
+/// The routes over a built state: the API through axum's router, for in-process use. A served
+/// mock answers the same through [`served`].
 pub fn router(state: AppState) -> Router {
     let journaled = state.clone();
+    let router = routes(state);
+    if journaled.journal.is_on() {
+        router.layer(journal::JournalLayer::new(
+            journaled,
+            journal::Listener::Api,
+        ))
+    } else {
+        router
+    }
+}
+
+/// The router's own routes (each under one of [`front::ROUTED_SEGMENTS`]) and the API as its
+/// fallback, with access logging when it is on; no journal.
+fn routes(state: AppState) -> Router {
     let router = Router::new()
         .route(
             "/health",
@@ -99,19 +115,21 @@ pub fn router(state: AppState) -> Router {
         .merge(swagger::assets());
     // A layer that would only pass requests on is left out: each costs a boxed future per
     // request, a tenth of the mock's own time on a small answer (docs/benchmarks.md).
-    let router = if tracing::enabled!(target: "ea_mock_server::access", tracing::Level::INFO) {
+    if access_logging() {
         router.layer(middleware::from_fn(logging::log_requests))
     } else {
         router
-    };
-    if journaled.journal.is_on() {
-        router.layer(journal::JournalLayer::new(
-            journaled,
-            journal::Listener::Api,
-        ))
-    } else {
-        router
     }
+}
+
+fn access_logging() -> bool {
+    tracing::enabled!(target: "ea_mock_server::access", tracing::Level::INFO)
+}
+
+/// The API as a served socket answers it: [`router`]'s answers, the API's own requests
+/// handed to its handler without the router's dispatch (see [`front`]).
+pub fn served(state: AppState) -> front::Front {
+    front::Front::new(state.clone(), router(state), access_logging())
 }
 
 /// Serves the API of `config` on `listener` until SIGINT or SIGTERM, then finishes the requests
@@ -127,8 +145,11 @@ pub async fn serve_with_shutdown(
     config: Config,
     signal: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    let app = try_app(config).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-    axum::serve(nodelay(listener), app)
+    config
+        .validate()
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    let api = served(AppState::new(&config));
+    axum::serve(nodelay(listener), api.into_make_service())
         .with_graceful_shutdown(signal)
         .await
 }
@@ -166,7 +187,7 @@ async fn serve_pair(
     signal: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let signal = signal.boxed().shared();
-    let api = axum::serve(nodelay(api), router(state.clone()))
+    let api = axum::serve(nodelay(api), served(state.clone()).into_make_service())
         .with_graceful_shutdown(signal.clone())
         .into_future();
     let blob = axum::serve(nodelay(blob), blob::router(state))

@@ -1,5 +1,5 @@
 //! The Swagger endpoint the service advertised ("A Swagger endpoint is available at
-//! https://consumption.azure.com/swagger/ui/index"): the document at `/swagger/docs/v3`, with
+//! <https://consumption.azure.com/swagger/ui/index>"): the document at `/swagger/docs/v3`, with
 //! `host`, `schemes` and `basePath` naming the origin the caller reached the mock on (as
 //! Swashbuckle filled them in from the request), and a Swagger UI at `/swagger/ui/index` whose
 //! "Try it out" calls the mock with the key typed into the page. The UI's assets come from the

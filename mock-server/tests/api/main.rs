@@ -11,6 +11,7 @@ mod csv;
 mod data;
 mod etag;
 mod faults;
+mod front;
 mod journal;
 mod keys;
 mod paging;

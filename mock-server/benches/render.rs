@@ -7,7 +7,9 @@
 //! cargo bench -p ea-mock-server --bench render
 //! ```
 //!
-//! Flags: `--rows N` (rows rendered per kind, default 200,000), `--kind json|csv|both`.
+//! Flags: `--rows N` (rows rendered per kind, default 200,000), `--kind json|csv|both`;
+//! `--kind summary --router mock|served|bare|all` times balance summaries through the router,
+//! the served API (`ea_mock_server::served`) and a bare router instead (`--rows` of them).
 //! Prints one `RESULT kind=... rows=... bytes=... secs=... mb_per_sec=... rows_per_sec=...`
 //! line per kind. Default sizes (`Config::default()`: 4 subscriptions × 20 rows a day),
 //! May 2018, data version 1.
@@ -140,18 +142,20 @@ fn main() {
     }
 }
 
-/// Time of one balance summary through the whole router, in process (no sockets), and
-/// of a constant answer through a bare router, for comparison.
+/// Time of one balance summary through the whole router, through the served API, and of a
+/// constant answer through a bare router, for comparison.
 fn summary(n: u64, which: &str) {
     use axum::body::Body;
     use tower::ServiceExt;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("a runtime");
-    let app = ea_mock_server::app(Config {
+    let config = Config {
         today: NaiveDate::from_ymd_opt(2018, 6, 15),
         ..Config::default()
-    });
+    };
+    let app = ea_mock_server::app(config.clone());
+    let served = ea_mock_server::served(ea_mock_server::state::AppState::new(&config));
     let bare = axum::Router::new().fallback(|| async { bytes::Bytes::from_static(&[b'x'; 513]) });
     let request = || {
         http::Request::get("/v3/enrollments/100/billingperiods/201805/balancesummary")
@@ -159,22 +163,44 @@ fn summary(n: u64, which: &str) {
             .body(Body::empty())
             .expect("a request")
     };
+    // One loop for each: the service is cloned per request, as a server does.
+    async fn time<S>(name: &str, service: S, n: u64, request: impl Fn() -> http::Request<Body>)
+    where
+        S: tower::Service<http::Request<Body>, Response = axum::response::Response> + Clone,
+        S::Error: std::fmt::Debug,
+    {
+        for _ in 0..1000 {
+            std::hint::black_box(
+                service
+                    .clone()
+                    .oneshot(request())
+                    .await
+                    .expect("infallible"),
+            );
+        }
+        let started = Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(
+                service
+                    .clone()
+                    .oneshot(request())
+                    .await
+                    .expect("infallible"),
+            );
+        }
+        let ns = started.elapsed().as_nanos() as f64 / n as f64;
+        println!("{name}: {ns:.0} ns per balance summary request, in process");
+    }
+    let wanted = |name: &str| which == "all" || which == "both" || which == name;
     runtime.block_on(async {
-        for (name, router) in [("mock", app), ("bare", bare)] {
-            if which != "both" && which != name {
-                continue;
-            }
-            for _ in 0..1000 {
-                let r = router.clone().oneshot(request()).await.expect("infallible");
-                std::hint::black_box(r);
-            }
-            let started = Instant::now();
-            for _ in 0..n {
-                let r = router.clone().oneshot(request()).await.expect("infallible");
-                std::hint::black_box(r);
-            }
-            let ns = started.elapsed().as_nanos() as f64 / n as f64;
-            println!("{name}: {ns:.0} ns per balance summary request, in process");
+        if wanted("mock") {
+            time("mock", app, n, request).await;
+        }
+        if wanted("served") {
+            time("served", served, n, request).await;
+        }
+        if wanted("bare") {
+            time("bare", bare, n, request).await;
         }
     });
 }

@@ -216,7 +216,10 @@ fn admit(
     };
     let Caller { id, name, binding } = caller;
     note.key = Some(id);
-    if enrollment_in_path(parts.uri.path()).is_some_and(|e| !binding.allows(e)) {
+    // The path is read only for a key bound to one enrollment.
+    if binding.enrollment.is_some()
+        && enrollment_in_path(parts.uri.path()).is_some_and(|e| !binding.allows(e))
+    {
         note.key_name = Some(name);
         return Admission::Refused(AuthError::WrongEnrollment.into_response()).into();
     }

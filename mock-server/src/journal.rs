@@ -160,8 +160,9 @@ fn parse_status(value: &str) -> Result<StatusFilter, String> {
 /// the mock's rate on its smallest answer).
 #[derive(Debug)]
 pub struct Received {
-    /// When the answer's head was ready.
-    pub time: chrono::DateTime<chrono::Utc>,
+    /// When the answer's head was ready (the clock's reading: made a date only when listed,
+    /// which costs more than the reading).
+    pub time: std::time::SystemTime,
     /// `api` or `blob`.
     pub listener: &'static str,
     /// The request method.
@@ -289,8 +290,7 @@ impl Received {
     fn entry(&self, seq: u64) -> JournalEntry {
         JournalEntry {
             seq,
-            time: self
-                .time
+            time: chrono::DateTime::<chrono::Utc>::from(self.time)
                 .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             listener: self.listener.to_owned(),
             method: self.method.to_string(),
@@ -645,7 +645,7 @@ impl Pending {
             None => BodyBytes::Exact(exact.unwrap_or(0)),
         };
         state.journal.push(Received {
-            time: chrono::Utc::now(),
+            time: std::time::SystemTime::now(),
             listener,
             method,
             kept,
@@ -682,7 +682,7 @@ mod tests {
 
     fn received(status: u16, operation: Option<&'static str>) -> Received {
         Received {
-            time: chrono::DateTime::UNIX_EPOCH,
+            time: std::time::SystemTime::UNIX_EPOCH,
             listener: "api",
             method: Method::GET,
             kept: Kept::new(
@@ -770,7 +770,8 @@ mod tests {
             kept,
             key: Some("key-1".into()),
             fault: Some(Fault::Named("forced")),
-            time: chrono::DateTime::from_timestamp_millis(1_528_992_000_123).unwrap(),
+            time: std::time::SystemTime::UNIX_EPOCH
+                + std::time::Duration::from_millis(1_528_992_000_123),
             ..received(200, Some("Op_A"))
         };
         let listed = signed_in.entry(7);

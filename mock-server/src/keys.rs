@@ -323,6 +323,8 @@ pub struct Caller {
 /// A configured key.
 struct Entry {
     key: String,
+    /// A search for `key`, set up once: the journal looks for keys in every request's text.
+    finder: memchr::memmem::Finder<'static>,
     name: Arc<str>,
     binding: KeyBinding,
 }
@@ -364,6 +366,7 @@ impl KeyRing {
             .chain(bound)
             .enumerate()
             .map(|(i, (key, binding))| Entry {
+                finder: memchr::memmem::Finder::new(key.as_bytes()).into_owned(),
                 key,
                 name: format!("key-{}", i + 1).into(),
                 binding,
@@ -422,7 +425,7 @@ impl KeyRing {
     pub fn redact<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
         let mut out = std::borrow::Cow::Borrowed(text);
         for entry in &self.entries {
-            if !entry.key.is_empty() && out.contains(&entry.key) {
+            if !entry.key.is_empty() && entry.finder.find(out.as_bytes()).is_some() {
                 out = out.replace(&entry.key, &entry.name).into();
             }
         }

@@ -8,8 +8,9 @@
 //! ```
 //!
 //! Flags: `--rows N` (rows rendered per kind, default 200,000), `--kind json|csv|both`;
-//! `--kind summary --router mock|served|bare|all` times balance summaries through the router,
-//! the served API (`ea_mock_server::served`) and a bare router instead (`--rows` of them).
+//! `--kind summary --router mock|served|bare|service|all` times balance summaries through the
+//! router and the served API (`ea_mock_server::served`), and a constant answer through a bare
+//! router and a bare service instead (`--rows` of each).
 //! Prints one `RESULT kind=... rows=... bytes=... secs=... mb_per_sec=... rows_per_sec=...`
 //! line per kind. Default sizes (`Config::default()`: 4 subscriptions × 20 rows a day),
 //! May 2018, data version 1.
@@ -157,6 +158,11 @@ fn summary(n: u64, which: &str) {
     let app = ea_mock_server::app(config.clone());
     let served = ea_mock_server::served(ea_mock_server::state::AppState::new(&config));
     let bare = axum::Router::new().fallback(|| async { bytes::Bytes::from_static(&[b'x'; 513]) });
+    // The same constant without axum's router, as the served API skips it.
+    let service = tower::service_fn(|_: http::Request<Body>| async {
+        let body = Body::from(bytes::Bytes::from_static(&[b'x'; 513]));
+        Ok::<_, std::convert::Infallible>(axum::response::Response::new(body))
+    });
     let request = || {
         http::Request::get("/v3/enrollments/100/billingperiods/201805/balancesummary")
             .header("authorization", "bearer ea-mock-key")
@@ -201,6 +207,9 @@ fn summary(n: u64, which: &str) {
         }
         if wanted("bare") {
             time("bare", bare, n, request).await;
+        }
+        if wanted("service") {
+            time("service", service, n, request).await;
         }
     });
 }

@@ -175,25 +175,19 @@ fn summary(n: u64, which: &str) {
         S: tower::Service<http::Request<Body>, Response = axum::response::Response> + Clone,
         S::Error: std::fmt::Debug,
     {
-        for _ in 0..1000 {
-            std::hint::black_box(
-                service
-                    .clone()
-                    .oneshot(request())
-                    .await
-                    .expect("infallible"),
-            );
-        }
+        let round = |count: u64| {
+            let service = service.clone();
+            let request = &request;
+            async move {
+                for _ in 0..count {
+                    let answer = service.clone().oneshot(request()).await;
+                    std::hint::black_box(answer.expect("infallible"));
+                }
+            }
+        };
+        round(1000).await;
         let started = Instant::now();
-        for _ in 0..n {
-            std::hint::black_box(
-                service
-                    .clone()
-                    .oneshot(request())
-                    .await
-                    .expect("infallible"),
-            );
-        }
+        round(n).await;
         let ns = started.elapsed().as_nanos() as f64 / n as f64;
         println!("{name}: {ns:.0} ns per balance summary request, in process");
     }

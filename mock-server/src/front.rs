@@ -5,9 +5,9 @@
 //! Why not the router alone: its dispatch (the route table, the original URI and the path's
 //! parameters stored in the request's extensions, a boxed clone of the route, the handler's state
 //! cloned twice, the journal's layer around each route) cost a sixth of the mock's rate on its
-//! smallest answer (docs/benchmarks.md), more than the API's own work on a kept answer. In process, [`crate::router`] is the same API
-//! through the router (`oneshot` tests, embedding in another axum app); a test holds the two to
-//! the same answers.
+//! smallest answer (docs/benchmarks.md), more than the API's own work on a kept answer. In
+//! process, [`crate::router`] is the same API through the router (`oneshot` tests, embedding in
+//! another axum app); a test (`tests/api/front.rs`) holds the two to the same answers.
 
 use std::convert::Infallible;
 use std::future::Future;

@@ -2,7 +2,7 @@
 //! OpenAPI 3.0.x; JSON or YAML) and writes a complete Rust client crate.
 //!
 //! A pipeline of pure stages, one module each, read top to bottom:
-//! [`load`] → [`upgrade`] → [`parse`] → [`lower`] (into [`ir`]) → [`emit`] → [`write`].
+//! [`load`] → [`upgrade`] → [`parse`] → [`lower`] (into [`ir`]) → [`emit`] → [`write`](mod@write).
 //! [`pipeline`] strings them together; [`build_script`] serves a downstream `build.rs`.
 
 pub mod build_script;

@@ -7,7 +7,7 @@ use std::cell::Cell;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 
-/// How [`format`] writes a timestamp.
+/// How [`format()`] writes a timestamp.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Style {
     /// RFC 3339 with `Z`: what strict parsers expect.

@@ -80,7 +80,7 @@ pub(super) fn client_rs(api: &Api) -> TokenStream {
         (quote! {}, quote! {})
     };
     quote! {
-        //! One method per operation of the spec on [`Client`](crate::Client).
+        //! One method per operation of the spec on [`Client`].
         //!
         //! Each returns the body with the status and headers (and so the ETag); the
         //! `_if_none_match` form sends an ETag and tells a 304 apart; paged operations also

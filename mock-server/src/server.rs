@@ -145,9 +145,7 @@ pub async fn serve_with_shutdown(
     config: Config,
     signal: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    config
-        .validate()
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    validated(&config)?;
     let api = served(AppState::new(&config));
     axum::serve(nodelay(listener), api.into_make_service())
         .with_graceful_shutdown(signal)
@@ -163,11 +161,17 @@ pub async fn serve_with_blob(
     config: Config,
     signal: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    config
-        .validate()
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    validated(&config)?;
     let state = bound_state(&config, &blob)?;
     serve_pair(api, blob, state, signal).await
+}
+
+/// `config` checked, its first error as an `InvalidInput` I/O error (what the serving
+/// functions return).
+fn validated(config: &Config) -> io::Result<()> {
+    config
+        .validate()
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
 }
 
 /// The state of a server whose blob listener is `blob`.
@@ -258,9 +262,7 @@ impl MockServer {
     /// [`Config::effective_blob_port`]) and starts serving both. Returns once both sockets
     /// accept connections.
     pub async fn start(config: Config) -> io::Result<MockServer> {
-        config
-            .validate()
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        validated(&config)?;
         let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
         let blob = TcpListener::bind((config.host.as_str(), config.effective_blob_port())).await?;
         let (addr, blob_addr) = (listener.local_addr()?, blob.local_addr()?);

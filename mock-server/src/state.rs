@@ -105,10 +105,7 @@ pub struct ReportSettings {
 #[derive(Clone, Debug)]
 pub struct AppState(Arc<Inner>);
 
-/// The fields behind [`AppState`]. Aligned to two cache lines so that the `Arc`'s counts,
-/// written by every request on every core (axum clones the state per request), share no
-/// line with the settings every request reads.
-#[repr(align(128))]
+/// The fields behind [`AppState`].
 pub struct Inner {
     /// `--seed`.
     pub seed: u64,
